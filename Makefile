@@ -1,0 +1,50 @@
+# The two set-up commands: `make book` and `make test`. Both create .venv from
+# requirements.txt when it is missing or out of date.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: book test lint pytest nbval strict-book serve bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+## make book: build the site into _build/html
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --path-output .
+
+## make test: lint, unit tests, every notebook under nbval, then the strict build from clean
+test: lint pytest nbval strict-book
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax $(NOTEBOOKS)
+
+strict-book: $(STAMP)
+	rm -rf _build
+	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
+
+## make serve: read the built site at http://127.0.0.1:8000
+serve:
+	@test -d _build/html || $(MAKE) book
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory _build/html
+
+## make bench: speed ratios against torch/scipy, measured in one run
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build

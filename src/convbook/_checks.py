@@ -1,0 +1,76 @@
+"""Argument checking shared by every public function (private module).
+
+Every message names the function, the argument, what is allowed and what was
+received, so that a reader sees the mistake without reading a traceback into
+numpy.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__: list[str] = []
+
+
+def as_array(func: str, name: str, value: Any, ndim: int | None = None,
+             layout: str = "", allow_object: bool = False) -> np.ndarray:
+    """Return ``value`` as a real numeric ndarray or raise a clear error."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - numpy refuses ragged input
+        raise TypeError(f"{func}: {name} must be array-like; got {type(value).__name__}") from exc
+    kind = arr.dtype.kind
+    if kind == "O" and allow_object:
+        pass
+    elif kind not in "biuf":
+        raise TypeError(
+            f"{func}: {name} must be a real numeric array (bool, int or float); "
+            f"got dtype {arr.dtype} with shape {arr.shape}"
+        )
+    if ndim is not None and arr.ndim != ndim:
+        what = f" {layout}" if layout else ""
+        raise ValueError(
+            f"{func}: {name} must be {ndim}-D{what}; got {arr.ndim}-D array with shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{func}: {name} must not be empty; got shape {arr.shape}")
+    return arr
+
+
+def as_int(func: str, name: str, value: Any, minimum: int) -> int:
+    """Return ``value`` as a Python int >= ``minimum`` or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an int >= {minimum}; got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{func}: {name} must be an int >= {minimum}; got {value}")
+    return int(value)
+
+
+def as_pair(func: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
+    """Return an int or a pair of ints as a pair, each >= ``minimum``."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if len(value) != 2:
+            raise ValueError(
+                f"{func}: {name} must be an int >= {minimum} or a pair of them; got {value!r} (length {len(value)})"
+            )
+        return (as_int(func, name, value[0], minimum), as_int(func, name, value[1], minimum))
+    try:
+        v = as_int(func, name, value, minimum)
+    except TypeError:
+        raise TypeError(
+            f"{func}: {name} must be an int >= {minimum} or a pair of them; got {value!r} ({type(value).__name__})"
+        ) from None
+    except ValueError:
+        raise ValueError(f"{func}: {name} must be an int >= {minimum} or a pair of them; got {value!r}") from None
+    return (v, v)
+
+
+def as_mode(func: str, value: Any, allowed: Sequence[str] = ("valid", "same", "full")) -> str:
+    """Return a mode string if it is one of ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{func}: mode must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value

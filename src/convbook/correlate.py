@@ -1,0 +1,151 @@
+"""Single-channel correlation and convolution in 1-D and 2-D.
+
+Chapter: *The convolution operation*. Cross-correlation slides the kernel
+as it is; convolution flips it first:
+
+.. math::
+
+    (x \\star k)[i] = \\sum_m x[i + m]\\,k[m], \\qquad
+    (x * k)[i] = \\sum_m x[i - m]\\,k[m].
+
+Modes follow ``numpy``/``scipy.signal``: ``valid`` gives ``n - k + 1``
+outputs, ``same`` gives ``n`` and ``full`` gives ``n + k - 1``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import as_array, as_mode
+from .shapes import mode_padding
+
+__all__ = [
+    "correlate1d",
+    "convolve1d",
+    "correlate2d",
+    "convolve2d",
+    "correlate2d_naive",
+]
+
+
+def _check_fits(func: str, x: np.ndarray, k: np.ndarray, mode: str) -> None:
+    if mode == "valid" and any(kk > nn for kk, nn in zip(k.shape, x.shape)):
+        raise ValueError(
+            f"{func}: kernel k with shape {k.shape} is larger than the input x with shape {x.shape}; "
+            f"mode='valid' needs k.shape <= x.shape on every axis (use mode='same' or 'full')"
+        )
+
+
+def _pad(x: np.ndarray, k_shape: tuple[int, ...], mode: str, convention: str) -> np.ndarray:
+    pads = [mode_padding(k, mode, convention) for k in k_shape]
+    return np.pad(x, pads) if mode != "valid" else x
+
+
+def _result_dtype(*arrays: np.ndarray) -> np.dtype:
+    return np.result_type(*(a.dtype for a in arrays), np.float32)
+
+
+def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """Cross-correlation of a 1-D signal with a 1-D kernel.
+
+    Parameters
+    ----------
+    x : array, shape (n,)
+    k : array, shape (m,)
+    mode : {'valid', 'same', 'full'}
+
+    Returns
+    -------
+    array, shape (n - m + 1,), (n,) or (n + m - 1,)
+        Equal to ``numpy.correlate(x, k, mode)`` (for ``same``, when ``m <= n``).
+    """
+    f = "correlate1d"
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, 1, "(n,)")
+    k = as_array(f, "k", k, 1, "(m,)")
+    _check_fits(f, x, k, mode)
+    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "numpy")
+    return sliding_window_view(xp, k.shape[0]) @ k
+
+
+def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """Convolution (flipped kernel) of a 1-D signal with a 1-D kernel.
+
+    Shapes as :func:`correlate1d`; equal to ``numpy.convolve(x, k, mode)``
+    (for ``same``, when ``m <= n``).
+    """
+    f = "convolve1d"
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, 1, "(n,)")
+    k = as_array(f, "k", k, 1, "(m,)")
+    _check_fits(f, x, k, mode)
+    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "numpy")
+    return sliding_window_view(xp, k.shape[0]) @ k[::-1]
+
+
+def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """Cross-correlation of a 2-D image with a 2-D kernel.
+
+    Parameters
+    ----------
+    x : array, shape (H, W)
+    k : array, shape (KH, KW)
+    mode : {'valid', 'same', 'full'}
+
+    Returns
+    -------
+    array, shape (H - KH + 1, W - KW + 1), (H, W) or (H + KH - 1, W + KW - 1)
+        ``out[i, j] = sum_{a, b} x_padded[i + a, j + b] * k[a, b]``; equal to
+        ``scipy.signal.correlate2d(x, k, mode)`` (with zero fill), even
+        kernels included.
+    """
+    f = "correlate2d"
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, 2, "(H, W)")
+    k = as_array(f, "k", k, 2, "(KH, KW)")
+    _check_fits(f, x, k, mode)
+    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "scipy")
+    return np.tensordot(sliding_window_view(xp, k.shape), k, axes=([2, 3], [0, 1]))
+
+
+def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """Convolution (kernel flipped on both axes) of a 2-D image.
+
+    Shapes as :func:`correlate2d`; equal to ``scipy.signal.convolve2d(x, k, mode)``.
+    """
+    f = "convolve2d"
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, 2, "(H, W)")
+    k = as_array(f, "k", k, 2, "(KH, KW)")
+    _check_fits(f, x, k, mode)
+    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "flipped")
+    return np.tensordot(sliding_window_view(xp, k.shape), k[::-1, ::-1], axes=([2, 3], [0, 1]))
+
+
+def correlate2d_naive(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+    """The specification of :func:`correlate2d`: four plain loops.
+
+    Shapes as :func:`correlate2d`. Every product is formed and summed one at a
+    time, ``KH*KW`` multiplies and ``KH*KW - 1`` adds per output, so that
+    :func:`convbook.count_ops` can count them. Accepts object arrays.
+    """
+    f = "correlate2d_naive"
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, 2, "(H, W)", allow_object=True)
+    k = as_array(f, "k", k, 2, "(KH, KW)", allow_object=True)
+    _check_fits(f, x, k, mode)
+    xp = _pad(x, k.shape, mode, "scipy")
+    kh, kw = k.shape
+    oh, ow = xp.shape[0] - kh + 1, xp.shape[1] - kw + 1
+    dtype = object if (x.dtype == object or k.dtype == object) else _result_dtype(x, k)
+    out = np.empty((oh, ow), dtype=dtype)
+    for i in range(oh):
+        for j in range(ow):
+            acc = None
+            for a in range(kh):
+                for b in range(kw):
+                    p = xp[i + a, j + b] * k[a, b]
+                    acc = p if acc is None else acc + p
+            out[i, j] = acc
+    return out

@@ -1,0 +1,260 @@
+"""Cost model: parameters, multiplies, adds, FLOPs and bytes of a layer.
+
+Chapter: *Parameter sharing* (and every chapter that states a count). Each
+count in the book comes from here, and :func:`count_ops` checks the model by
+running the plain-loop specification on numbers that count their own
+arithmetic.
+
+Conventions: a sum of ``m`` products costs ``m`` multiplies and ``m - 1``
+adds (the first product starts the sum); a bias costs one more add per
+output; FLOPs = multiplies + adds. ``bytes`` is the storage of the
+parameters (or of the matrix, for the matrix forms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._checks import as_int, as_mode
+from .shapes import mode_padding, output_size
+
+__all__ = [
+    "Cost",
+    "OpCount",
+    "conv2d_cost",
+    "correlate2d_cost",
+    "dense_matrix_cost",
+    "sparse_matrix_cost",
+    "locally_connected_cost",
+    "count_ops",
+]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one application of a linear layer costs.
+
+    Attributes
+    ----------
+    params : int
+        Numbers stored (weights, biases, or matrix entries).
+    multiplies, adds : int
+        Arithmetic for one input example.
+    bytes : int
+        Storage of the stored numbers (and indices, for a sparse matrix).
+    output_shape : tuple
+        Shape of the result.
+    """
+
+    params: int
+    multiplies: int
+    adds: int
+    bytes: int
+    output_shape: tuple[int, ...] = field(default=())
+
+    @property
+    def flops(self) -> int:
+        """Multiplies plus adds."""
+        return self.multiplies + self.adds
+
+
+@dataclass(frozen=True)
+class OpCount:
+    """Arithmetic counted by :func:`count_ops` in a real run."""
+
+    multiplies: int
+    adds: int
+
+    @property
+    def flops(self) -> int:
+        """Multiplies plus adds."""
+        return self.multiplies + self.adds
+
+
+def _sums(outputs: int, terms: int, bias: bool) -> tuple[int, int]:
+    return outputs * terms, outputs * (terms - 1) + (outputs if bias else 0)
+
+
+def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int, int, int, int],
+                stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                bias: bool = False, itemsize: int = 8) -> Cost:
+    """Cost of :func:`convbook.conv2d` on an input of ``input_shape``.
+
+    Parameters
+    ----------
+    input_shape : (N, C_in, H, W)
+    weight_shape : (C_out, C_in/groups, KH, KW)
+    stride, padding, dilation, groups
+        As in :func:`convbook.conv2d`.
+    bias : bool
+        One bias per output channel (shared across positions).
+    itemsize : int
+        Bytes per stored number (8 for float64).
+
+    Returns
+    -------
+    Cost
+        ``outputs = N*C_out*OH*OW``; ``multiplies = outputs*C_in/groups*KH*KW``;
+        ``adds = outputs*(C_in/groups*KH*KW - 1)`` (+ ``outputs`` with bias);
+        ``params = C_out*C_in/groups*KH*KW`` (+ ``C_out``).
+    """
+    from .conv import _check_layer, _geometry
+
+    f = "conv2d_cost"
+    for name, shape, layout in (("input_shape", input_shape, "(N, C_in, H, W)"),
+                                ("weight_shape", weight_shape, "(C_out, C_in/groups, KH, KW)")):
+        if not (isinstance(shape, (tuple, list)) and len(shape) == 4):
+            raise ValueError(f"{f}: {name} must be 4 ints {layout}; got {shape!r}")
+    # zero-memory stand-ins let the layer's own checks validate the shapes
+    x = np.broadcast_to(np.uint8(0), tuple(as_int(f, "input_shape", v, 1) for v in input_shape))
+    w = np.broadcast_to(np.uint8(0), tuple(as_int(f, "weight_shape", v, 1) for v in weight_shape))
+    _, _, _, groups = _check_layer(f, x, w, None, groups)
+    geo = _geometry(f, x.shape, w.shape[2:], stride, padding, dilation)
+    out_shape = (x.shape[0], w.shape[0], *geo.out_hw)
+    outputs = int(np.prod(out_shape))
+    taps = int(np.prod(w.shape[1:]))
+    mul, add = _sums(outputs, taps, bias)
+    params = int(np.prod(w.shape)) + (w.shape[0] if bias else 0)
+    return Cost(params, mul, add, params * itemsize, out_shape)
+
+
+def correlate2d_cost(input_shape: tuple[int, int], kernel_shape: tuple[int, int], mode: str = "valid",
+                     itemsize: int = 8) -> Cost:
+    """Cost of :func:`convbook.correlate2d` (or ``convolve2d``).
+
+    ``input_shape = (H, W)`` and ``kernel_shape = (KH, KW)`` give
+    ``OH*OW*KH*KW`` multiplies and ``OH*OW*(KH*KW - 1)`` adds; the
+    parameters are the ``KH*KW`` kernel numbers. For the book's edge
+    detector, ``(280, 320)`` and ``(1, 2)``: ``319*280*3 = 267,960`` FLOPs.
+    """
+    f = "correlate2d_cost"
+    mode = as_mode(f, mode)
+    h, w = (as_int(f, "input_shape", v, 1) for v in input_shape)
+    kh, kw = (as_int(f, "kernel_shape", v, 1) for v in kernel_shape)
+    oh = output_size(h, kh, padding=mode_padding(kh, mode))
+    ow = output_size(w, kw, padding=mode_padding(kw, mode))
+    mul, add = _sums(oh * ow, kh * kw, False)
+    return Cost(kh * kw, mul, add, kh * kw * itemsize, (oh, ow))
+
+
+def dense_matrix_cost(n_out: int, n_in: int, bias: bool = False, itemsize: int = 8) -> Cost:
+    """Cost of a dense (fully connected) layer: an ``(n_out, n_in)`` matrix times a vector.
+
+    ``n_out*n_in`` multiplies and parameters, ``n_out*(n_in - 1)`` adds
+    (+ ``n_out`` and ``n_out`` parameters with bias).
+    """
+    f = "dense_matrix_cost"
+    n_out, n_in = as_int(f, "n_out", n_out, 1), as_int(f, "n_in", n_in, 1)
+    mul, add = _sums(n_out, n_in, bias)
+    params = n_out * n_in + (n_out if bias else 0)
+    return Cost(params, mul, add, params * itemsize, (n_out,))
+
+
+def sparse_matrix_cost(m: Any, itemsize: int = 8, index_itemsize: int = 4) -> Cost:
+    """Cost of a sparse (CSR) matrix times a vector, from the matrix itself.
+
+    ``nnz`` multiplies and ``nnz - (non-empty rows)`` adds; storage is CSR:
+    ``nnz`` values and column indices plus ``rows + 1`` row pointers.
+    """
+    if not sp.issparse(m):
+        raise TypeError(f"sparse_matrix_cost: m must be a scipy.sparse matrix; got {type(m).__name__}")
+    m = sp.csr_array(m)
+    nnz = int(m.nnz)
+    nonempty = int(np.count_nonzero(np.diff(m.indptr)))
+    storage = nnz * (itemsize + index_itemsize) + (m.shape[0] + 1) * index_itemsize
+    return Cost(nnz, nnz, nnz - nonempty, storage, (m.shape[0],))
+
+
+def locally_connected_cost(n_outputs: int, taps: int, bias: bool = False, itemsize: int = 8) -> Cost:
+    """Cost of a locally connected (unshared) layer.
+
+    Each of ``n_outputs`` units has its own ``taps`` weights: the
+    arithmetic equals a convolution with the same receptive fields
+    (``n_outputs*taps`` multiplies), but nothing is shared, so the
+    parameters are ``n_outputs*taps`` too (+ one bias per unit).
+    """
+    f = "locally_connected_cost"
+    n_outputs, taps = as_int(f, "n_outputs", n_outputs, 1), as_int(f, "taps", taps, 1)
+    mul, add = _sums(n_outputs, taps, bias)
+    params = n_outputs * taps + (n_outputs if bias else 0)
+    return Cost(params, mul, add, params * itemsize, (n_outputs,))
+
+
+class _Tally:
+    __slots__ = ("multiplies", "adds")
+
+    def __init__(self) -> None:
+        self.multiplies = 0
+        self.adds = 0
+
+
+class _Counted:
+    """A float that counts the multiplies and adds done with it."""
+
+    __slots__ = ("v", "t")
+    __array_ufunc__ = None  # make numpy scalars defer to our reflected methods
+
+    def __init__(self, v: float, t: _Tally) -> None:
+        self.v = v
+        self.t = t
+
+    @staticmethod
+    def _val(o: Any) -> float:
+        return o.v if isinstance(o, _Counted) else o
+
+    def __mul__(self, o: Any) -> _Counted:
+        self.t.multiplies += 1
+        return _Counted(self.v * self._val(o), self.t)
+
+    __rmul__ = __mul__
+
+    def __add__(self, o: Any) -> _Counted:
+        self.t.adds += 1
+        return _Counted(self.v + self._val(o), self.t)
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> _Counted:
+        self.t.adds += 1
+        return _Counted(self.v - self._val(o), self.t)
+
+    def __rsub__(self, o: Any) -> _Counted:
+        self.t.adds += 1
+        return _Counted(self._val(o) - self.v, self.t)
+
+    def __float__(self) -> float:
+        return float(self.v)
+
+
+def count_ops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[OpCount, Any]:
+    """Run ``fn`` on counting numbers and report the arithmetic it did.
+
+    Every ndarray argument (positional or keyword) becomes an object array
+    whose entries count each multiply and add they take part in. Use it on
+    the plain-loop specifications (``conv2d_naive``, ``correlate2d_naive``,
+    ``matvec_naive``, ...) to check :class:`Cost` against a real run.
+
+    Returns
+    -------
+    (OpCount, result)
+        The counts and ``fn``'s result converted back to float64.
+    """
+    tally = _Tally()
+
+    def wrap(a: Any) -> Any:
+        if isinstance(a, np.ndarray) and a.dtype.kind in "biuf":
+            out = np.empty(a.shape, dtype=object)
+            for idx, v in np.ndenumerate(a):
+                out[idx] = _Counted(float(v), tally)
+            return out
+        return a
+
+    result = fn(*(wrap(a) for a in args), **{k: wrap(v) for k, v in kwargs.items()})
+    if isinstance(result, np.ndarray) and result.dtype == object:
+        result = np.vectorize(float, otypes=[np.float64])(result)
+    return OpCount(tally.multiplies, tally.adds), result

@@ -1,0 +1,59 @@
+"""Data that ships with the installed packages: nothing is downloaded.
+
+Chapter: every chapter that shows a photograph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_int
+
+__all__ = ["grace_hopper", "digits"]
+
+
+def grace_hopper(width: int = 320, height: int = 280) -> np.ndarray:
+    """The grey-scale photograph of Grace Hopper that matplotlib ships.
+
+    The 512x600 colour image is converted to luma (ITU-R 601 weights), the
+    largest centred-high crop with the aspect ratio ``width:height`` is
+    taken, and it is resized with a bicubic filter.
+
+    Returns
+    -------
+    array, shape (height, width), float64 in [0, 1]
+        The default 320 wide x 280 high is the size of the edge-detection
+        example in Goodfellow et al., fig. 9.6.
+    """
+    from matplotlib import cbook
+    from PIL import Image
+
+    width = as_int("grace_hopper", "width", width, 1)
+    height = as_int("grace_hopper", "height", height, 1)
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = np.asarray(Image.open(f).convert("RGB"), dtype=np.float64) / 255.0
+    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    h0, w0 = luma.shape
+    if w0 * height >= h0 * width:   # too wide: keep full height
+        ch, cw = h0, round(h0 * width / height)
+    else:                           # too tall: keep full width, crop from the top third
+        ch, cw = round(w0 * height / width), w0
+    top = (h0 - ch) // 3
+    left = (w0 - cw) // 2
+    crop = luma[top:top + ch, left:left + cw].astype(np.float32)
+    img = Image.fromarray(crop, mode="F").resize((width, height), Image.Resampling.BICUBIC)
+    return np.clip(np.asarray(img, dtype=np.float64), 0.0, 1.0)
+
+
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 8x8 hand-written digits that scikit-learn ships.
+
+    Returns
+    -------
+    images : array, shape (1797, 8, 8), float64 in [0, 1]
+    labels : array, shape (1797,), int
+    """
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    return d.images / 16.0, d.target.astype(np.int64)

@@ -1,0 +1,131 @@
+"""Convolution written as a matrix, and matrix-vector products by loops.
+
+Chapter: *Parameter sharing* and *The convolution operation*. A 2-D
+correlation is linear in the image, so it is a matrix ``M`` (doubly block
+Toeplitz) with ``M @ x.ravel() == correlate2d(x, k, mode).ravel()``. Every
+row holds the same kernel numbers, shifted: that is parameter sharing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._checks import as_array, as_int, as_mode
+from .shapes import mode_padding, output_size
+
+__all__ = ["conv_matrix", "matvec_naive", "sparse_matvec_naive"]
+
+#: Largest dense matrix ``conv_matrix(..., sparse=False)`` builds (512 MiB in float64).
+MAX_DENSE_ENTRIES = 1 << 26
+
+
+def conv_matrix(k: np.ndarray, input_shape: tuple[int, int], mode: str = "valid", sparse: bool = True,
+                max_dense_entries: int = MAX_DENSE_ENTRIES) -> Any:
+    """The matrix of ``x -> correlate2d(x, k, mode)`` on images of ``input_shape``.
+
+    Parameters
+    ----------
+    k : array, shape (KH, KW)
+    input_shape : (H, W)
+    mode : {'valid', 'same', 'full'}
+    sparse : bool
+        Return a ``scipy.sparse.csr_array`` (default) or a dense ndarray.
+    max_dense_entries : int
+        Refuse to build a dense matrix with more entries than this.
+
+    Returns
+    -------
+    matrix, shape (OH*OW, H*W)
+        ``OH, OW`` as in :func:`convbook.correlate2d`. Row ``i*OW + j``
+        holds the kernel entries at the columns of the input pixels that
+        output ``(i, j)`` sees; zero kernel entries are not stored, so
+        ``nnz = (nonzero taps) x (in-bounds positions)``.
+    """
+    f = "conv_matrix"
+    k = as_array(f, "k", k, 2, "(KH, KW)")
+    mode = as_mode(f, mode)
+    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 2):
+        raise ValueError(f"{f}: input_shape must be a pair (H, W); got {input_shape!r}")
+    h, w = (as_int(f, "input_shape", v, 1) for v in input_shape)
+    kh, kw = k.shape
+    if mode == "valid" and (kh > h or kw > w):
+        raise ValueError(
+            f"{f}: kernel k with shape {k.shape} is larger than the input shape {(h, w)}; "
+            "mode='valid' needs k.shape <= input_shape (use mode='same' or 'full')"
+        )
+    (pt, pb), (pl, pr) = mode_padding(kh, mode), mode_padding(kw, mode)
+    oh, ow = output_size(h, kh, padding=(pt, pb)), output_size(w, kw, padding=(pl, pr))
+    if not sparse and oh * ow * h * w > max_dense_entries:
+        raise ValueError(
+            f"{f}: a dense {oh * ow} x {h * w} matrix has {oh * ow * h * w:,} entries "
+            f"({oh * ow * h * w * 8 / 2**30:.1f} GiB in float64), over max_dense_entries="
+            f"{max_dense_entries:,}; use sparse=True or a smaller input_shape"
+        )
+    ii, jj = np.meshgrid(np.arange(oh), np.arange(ow), indexing="ij")
+    rows, cols, vals = [], [], []
+    for a in range(kh):
+        for b in range(kw):
+            if k[a, b] == 0:
+                continue
+            r, c = ii + a - pt, jj + b - pl
+            ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+            rows.append((ii * ow + jj)[ok])
+            cols.append((r * w + c)[ok])
+            vals.append(np.full(int(ok.sum()), k[a, b], dtype=np.result_type(k.dtype, np.float32)))
+    dtype = np.result_type(k.dtype, np.float32)
+    if rows:
+        m = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                         shape=(oh * ow, h * w), dtype=dtype)
+    else:
+        m = sp.csr_array((oh * ow, h * w), dtype=dtype)
+    m.sort_indices()
+    return m if sparse else m.toarray()
+
+
+def matvec_naive(m: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Dense matrix-vector product by two loops (the cost of a dense layer).
+
+    ``m`` of shape (R, C) and ``x`` of shape (C,) give shape (R,): ``C``
+    multiplies and ``C - 1`` adds per row. Accepts object arrays for
+    :func:`convbook.count_ops`.
+    """
+    f = "matvec_naive"
+    m = as_array(f, "m", m, 2, "(R, C)", allow_object=True)
+    x = as_array(f, "x", x, 1, "(C,)", allow_object=True)
+    if m.shape[1] != x.shape[0]:
+        raise ValueError(f"{f}: m.shape[1] must equal x.shape[0]; got m.shape={m.shape}, x.shape={x.shape}")
+    out = np.empty(m.shape[0], dtype=object if object in (m.dtype, x.dtype) else np.result_type(m, x))
+    for r in range(m.shape[0]):
+        acc = None
+        for c in range(m.shape[1]):
+            p = m[r, c] * x[c]
+            acc = p if acc is None else acc + p
+        out[r] = acc
+    return out
+
+
+def sparse_matvec_naive(m: Any, x: np.ndarray) -> np.ndarray:
+    """Sparse (CSR) matrix-vector product by loops over the stored entries.
+
+    ``m`` of shape (R, C) with ``nnz`` stored entries and ``x`` of shape (C,)
+    give shape (R,): ``nnz`` multiplies and ``nnz - (non-empty rows)`` adds.
+    """
+    f = "sparse_matvec_naive"
+    if not sp.issparse(m):
+        raise TypeError(f"{f}: m must be a scipy.sparse matrix; got {type(m).__name__}")
+    m = sp.csr_array(m)
+    x = as_array(f, "x", x, 1, "(C,)", allow_object=True)
+    if m.shape[1] != x.shape[0]:
+        raise ValueError(f"{f}: m.shape[1] must equal x.shape[0]; got m.shape={m.shape}, x.shape={x.shape}")
+    out = np.zeros(m.shape[0], dtype=object if x.dtype == object else np.result_type(m.dtype, x.dtype))
+    for r in range(m.shape[0]):
+        acc = None
+        for idx in range(m.indptr[r], m.indptr[r + 1]):
+            p = m.data[idx] * x[m.indices[idx]]
+            acc = p if acc is None else acc + p
+        if acc is not None:
+            out[r] = acc
+    return out

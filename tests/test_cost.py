@@ -1,0 +1,115 @@
+"""The cost model is checked against arithmetic counted in real runs of the loops."""
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from convbook import (
+    conv2d_cost,
+    conv2d_naive,
+    conv_matrix,
+    correlate2d_cost,
+    correlate2d_naive,
+    count_ops,
+    dense_matrix_cost,
+    locally_connected2d_naive,
+    locally_connected_cost,
+    matvec_naive,
+    output_size,
+    sparse_matrix_cost,
+    sparse_matvec_naive,
+)
+
+
+@given(groups=st.integers(1, 2), cin_g=st.integers(1, 2), cout_g=st.integers(1, 2), k=st.integers(1, 3),
+       s=st.integers(1, 2), p=st.integers(0, 1), d=st.integers(1, 2), h=st.integers(3, 6), bias=st.booleans())
+def test_conv2d_cost_equals_counted_run(groups, cin_g, cout_g, k, s, p, d, h, bias):
+    assume(d * (k - 1) + 1 <= h + 2 * p)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, groups * cin_g, h, h + 1))
+    w = rng.normal(size=(groups * cout_g, cin_g, k, k))
+    b = rng.normal(size=groups * cout_g) if bias else None
+    kw = dict(stride=s, padding=p, dilation=d, groups=groups)
+    counted, result = count_ops(conv2d_naive, x, w, b, **kw)
+    cost = conv2d_cost(x.shape, w.shape, bias=bias, **kw)
+    assert (counted.multiplies, counted.adds) == (cost.multiplies, cost.adds)
+    assert result.shape == cost.output_shape
+    np.testing.assert_allclose(result, conv2d_naive(x, w, b, **kw), atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+@pytest.mark.parametrize("kshape", [(1, 2), (2, 1), (3, 3), (2, 4)])
+def test_correlate2d_cost_equals_counted_run(mode, kshape):
+    x, k = np.ones((6, 7)), np.ones(kshape)
+    counted, out = count_ops(correlate2d_naive, x, k, mode)
+    cost = correlate2d_cost(x.shape, kshape, mode)
+    assert (counted.multiplies, counted.adds) == (cost.multiplies, cost.adds)
+    assert out.shape == cost.output_shape
+    assert cost.params == kshape[0] * kshape[1]
+
+
+def test_edge_detection_count_of_the_book():
+    # Goodfellow fig. 9.6 (CLAIMS A1): 319*280*3 = 267,960 FLOPs
+    cost = correlate2d_cost((280, 320), (1, 2))
+    assert cost.output_shape == (280, 319)
+    assert (cost.multiplies, cost.adds, cost.flops) == (178_640, 89_320, 267_960)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (1, 5), (6, 1)])
+def test_dense_matrix_cost_equals_counted_run(shape):
+    m, x = np.ones(shape), np.ones(shape[1])
+    counted, _ = count_ops(matvec_naive, m, x)
+    cost = dense_matrix_cost(*shape)
+    assert (counted.multiplies, counted.adds) == (cost.multiplies, cost.adds)
+    assert cost.params == shape[0] * shape[1] and cost.bytes == 8 * cost.params
+
+
+def test_dense_matrix_of_the_book():
+    # CLAIMS A2, A3
+    cost = dense_matrix_cost(319 * 280, 320 * 280)
+    assert cost.params == 8_003_072_000
+    assert cost.multiplies + cost.params == 16_006_144_000  # one multiply and one add per entry
+    assert round(cost.flops / correlate2d_cost((280, 320), (1, 2)).flops) == 59_733
+
+
+@pytest.mark.parametrize("k", [np.array([[-1.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 2.0]]), np.ones((3, 3))])
+def test_sparse_matrix_cost_equals_counted_run(k):
+    m = conv_matrix(k, (5, 6), "same")
+    counted, _ = count_ops(sparse_matvec_naive, m, np.ones(30))
+    cost = sparse_matrix_cost(m)
+    assert (counted.multiplies, counted.adds) == (cost.multiplies, cost.adds)
+    assert cost.bytes == m.nnz * 12 + (m.shape[0] + 1) * 4
+
+
+def test_sparse_matrix_costs_what_the_convolution_costs():
+    m = conv_matrix(np.array([[-1.0, 1.0]]), (280, 320))
+    assert sparse_matrix_cost(m).flops == correlate2d_cost((280, 320), (1, 2)).flops
+
+
+def test_locally_connected_cost_equals_counted_run():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(1, 2, 5, 6))
+    oh, ow = output_size(5, 3, 2), output_size(6, 3, 2)
+    w = rng.normal(size=(oh, ow, 3, 2, 3, 3))
+    counted, _ = count_ops(locally_connected2d_naive, x, w, stride=2)
+    cost = locally_connected_cost(oh * ow * 3, 2 * 9)
+    assert (counted.multiplies, counted.adds) == (cost.multiplies, cost.adds)
+    shared = conv2d_cost(x.shape, (3, 2, 3, 3), stride=2)
+    assert (shared.multiplies, shared.adds) == (cost.multiplies, cost.adds)  # CLAIMS B8
+    assert cost.params == oh * ow * shared.params
+
+
+def test_cost_errors():
+    with pytest.raises(ValueError, match=r"input_shape must be 4 ints \(N, C_in, H, W\); got \(3, 4\)"):
+        conv2d_cost((3, 4), (1, 1, 1, 1))
+    with pytest.raises(ValueError, match=r"w.shape\[1\] must equal C_in/groups"):
+        conv2d_cost((1, 3, 5, 5), (2, 2, 3, 3))
+    with pytest.raises(ValueError, match=r"n_in must be an int >= 1; got 0"):
+        dense_matrix_cost(3, 0)
+    with pytest.raises(TypeError, match=r"m must be a scipy.sparse matrix"):
+        sparse_matrix_cost(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"mode must be one of"):
+        correlate2d_cost((4, 4), (2, 2), "wrap")
+    with pytest.raises(ValueError, match=r"taps must be an int >= 1"):
+        locally_connected_cost(4, 0)

@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+
+from convbook import conv2d, locally_connected2d, locally_connected2d_naive, output_size
+
+
+@pytest.mark.parametrize("stride", [1, 2, (1, 3)])
+def test_fast_equals_naive(stride, rng):
+    x = rng.normal(size=(2, 3, 7, 8))
+    s = stride if isinstance(stride, tuple) else (stride, stride)
+    w = rng.normal(size=(output_size(7, 3, s[0]), output_size(8, 2, s[1]), 4, 3, 3, 2))
+    np.testing.assert_allclose(locally_connected2d(x, w, stride), locally_connected2d_naive(x, w, stride), atol=1e-12)
+
+
+def test_shared_weights_give_a_convolution(rng):
+    x = rng.normal(size=(1, 2, 6, 6))
+    k = rng.normal(size=(3, 2, 3, 3))
+    w = np.broadcast_to(k, (4, 4, *k.shape))
+    np.testing.assert_allclose(locally_connected2d(x, w), conv2d(x, k), atol=1e-12)
+
+
+def test_errors():
+    x = np.ones((1, 2, 5, 5))
+    with pytest.raises(ValueError, match=r"w must be 6-D \(OH, OW, C_out, C_in, KH, KW\)"):
+        locally_connected2d(x, np.ones((3, 3, 3)))
+    with pytest.raises(ValueError, match=r"w.shape\[3\] \(input channels\) must equal x.shape\[1\]"):
+        locally_connected2d(x, np.ones((3, 3, 1, 3, 3, 3)))
+    with pytest.raises(ValueError, match=r"w.shape\[:2\] must be the output size \(3, 3\)"):
+        locally_connected2d(x, np.ones((2, 3, 1, 2, 3, 3)))
+    with pytest.raises(ValueError, match=r"kernel 6x6 is larger than the input"):
+        locally_connected2d(x, np.ones((1, 1, 1, 2, 6, 6)))
