@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
-export MPLBACKEND := Agg
+
 export PYTHONHASHSEED := 0
 
 .PHONY: book test lint pytest nbval strict-book serve bench clean

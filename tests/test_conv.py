@@ -97,7 +97,8 @@ W = np.ones((6, 2, 3, 3))
 @pytest.mark.parametrize(
     "args, kwargs, exc, match",
     [
-        ((np.ones((4, 5, 5)), W), {}, ValueError, r"x must be 4-D \(N, C, H, W\); got 3-D array with shape \(4, 5, 5\)"),
+        ((np.ones((4, 5, 5)), W), {}, ValueError,
+         r"x must be 4-D \(N, C, H, W\); got 3-D array with shape \(4, 5, 5\)"),
         ((X, np.ones((6, 2, 3))), {}, ValueError, r"w must be 4-D \(C_out, C_in/groups, KH, KW\); got 3-D"),
         ((X, W), dict(groups=1), ValueError,
          r"w.shape\[1\] must equal C_in/groups = 4/1 = 4; got x.shape=\(1, 4, 5, 5\), w.shape=\(6, 2, 3, 3\)"),

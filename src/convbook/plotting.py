@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["show_images", "plot_cost_growth"]
+__all__ = ["show_images", "plot_cost_growth", "plot_matrix"]
 
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
@@ -68,4 +68,24 @@ def plot_cost_growth(sizes: Sequence[float], series: dict[str, Sequence[float]],
     ax.set_ylabel(ylabel)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")
+    return ax
+
+
+def plot_matrix(m: Any, *, ax: Any = None, title: str = "") -> Any:
+    """Draw a (small) matrix as an image: zeros white, signs in red and blue.
+
+    Rows are outputs, columns are inputs, as in ``y = M @ x``.
+    """
+    import matplotlib.pyplot as plt
+
+    dense = m.toarray() if hasattr(m, "toarray") else np.asarray(m)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 7 * dense.shape[0] / max(dense.shape[1], 1) + 0.8))
+    lim = float(np.abs(dense).max()) or 1.0
+    im = ax.imshow(dense, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+    ax.figure.colorbar(im, ax=ax, fraction=0.03, label="matrix entry")
+    ax.set_xlabel(f"input pixel (column of M, {dense.shape[1]} in all)")
+    ax.set_ylabel(f"output pixel (row of M, {dense.shape[0]} in all)")
+    if title:
+        ax.set_title(title)
     return ax

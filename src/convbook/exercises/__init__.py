@@ -55,6 +55,8 @@ def check_number(answer: Any, expected: float, *, name: str = "answer",
     rel : float
         Relative tolerance (0: exact).
     """
+    if answer is None:
+        return Feedback(False, f"no answer yet: set {name} to your number and run the cell again")
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Real):
         return Feedback(False, f"{name} should be a number; got {type(answer).__name__} {answer!r}")
     a = float(answer)
@@ -83,6 +85,8 @@ def check_array(answer: Any, expected: np.ndarray, *, name: str = "answer",
     factor.
     """
     expected = np.asarray(expected)
+    if answer is None:
+        return Feedback(False, f"no answer yet: compute {name} and run the cell again")
     try:
         a = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
@@ -112,7 +116,8 @@ def check_array(answer: Any, expected: np.ndarray, *, name: str = "answer",
     if denom > 0:
         scale = float(np.vdot(a.ravel(), expected.ravel())) / denom
         if abs(scale - 1) > 1e-6 and close(scale * a):
-            return Feedback(False, f"{name} is {1 / scale:.4g} times the expected result: a missing or extra constant factor")
+            return Feedback(False, f"{name} is {1 / scale:.4g} times the expected result: "
+                                   "a missing or extra constant factor")
     bad = ~np.isclose(a, expected, rtol=rtol, atol=atol)
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     return Feedback(False, f"{name} differs at {int(bad.sum()):,} of {a.size:,} positions; first at "
