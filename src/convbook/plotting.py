@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["show_images", "plot_cost_growth", "plot_matrix"]
+__all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_dense_growth", "print_timings"]
 
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
@@ -89,3 +89,48 @@ def plot_matrix(m: Any, *, ax: Any = None, title: str = "") -> Any:
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_dense_growth(points: Sequence[Any], full_shape: tuple[int, int], axes: Sequence[Any] | None = None
+                      ) -> Any:
+    """Memory and measured time of the three methods against image size (chapter *Parameter sharing*).
+
+    ``points`` come from :func:`convbook.sharing.dense_growth`; the dense
+    matrix is extrapolated to ``full_shape`` with a fitted power law.
+    """
+    import matplotlib.pyplot as plt
+
+    from .sharing import extrapolate
+
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    else:
+        fig = axes[0].figure
+    pixels = [p.shape[0] * p.shape[1] for p in points]
+    full = full_shape[0] * full_shape[1]
+    memory = {"dense matrix": [p.dense.bytes for p in points],
+              "sparse matrix (CSR)": [p.sparse.bytes for p in points],
+              "convolution (kernel)": [p.conv.bytes for p in points]}
+    plot_cost_growth(pixels, memory, xlabel="pixels in the image", ylabel="bytes stored",
+                     extrapolate={"dense matrix": (full, extrapolate(points, "dense bytes", full)[1])}, ax=axes[0])
+    times = {name: [p.seconds[name] for p in points] for name in points[0].seconds}
+    plot_cost_growth(pixels, times, xlabel="pixels in the image", ylabel="seconds per product (median)",
+                     extrapolate={"dense matrix": (full, extrapolate(points, "dense matrix", full)[1])}, ax=axes[1])
+    axes[0].set_title("memory")
+    axes[1].set_title("time, measured on this machine")
+    fig.tight_layout()
+    return fig
+
+
+def print_timings(timings: Sequence[Any], reference: str, extra: dict[str, float] | None = None) -> None:
+    """Print :func:`convbook.timing.compare_times` results as a table of ratios.
+
+    ``extra`` adds rows that were estimated rather than measured (seconds).
+    """
+    ref = next(t.seconds for t in timings if t.name == reference)
+    rows = [(t.name, t.seconds, t.ratio) for t in timings]
+    rows += [(f"{name} (estimated)", s, s / ref) for name, s in (extra or {}).items()]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'method':{width}s}  {'time':>11s}  ratio to {reference}")
+    for name, s, r in rows:
+        print(f"{name:{width}s}  {s * 1e3:8.3f} ms  {r:10.3g}")

@@ -16,7 +16,7 @@ from .cost import Cost, correlate2d_cost, dense_matrix_cost, locally_connected_c
 from .matrix import conv_matrix
 from .timing import median_time
 
-__all__ = ["GrowthPoint", "dense_growth", "power_law", "local_perception", "tied_gradient"]
+__all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "local_perception", "tied_gradient"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,24 @@ def power_law(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
     p, logc = np.polyfit(lx, ly, 1)
     return float(np.exp(logc)), float(p)
+
+
+def extrapolate(points: Sequence[GrowthPoint], quantity: str, pixels: int) -> tuple[float, float]:
+    """Fit ``quantity ~ c * (pixels)**p`` over ``points`` and evaluate it at ``pixels``.
+
+    ``quantity`` is ``"dense bytes"`` or the name of a timed method (e.g.
+    ``"dense matrix"``). Returns ``(p, value at pixels)``.
+    """
+    xs = [p.shape[0] * p.shape[1] for p in points]
+    if quantity == "dense bytes":
+        ys = [p.dense.bytes for p in points]
+    elif quantity in points[0].seconds:
+        ys = [p.seconds[quantity] for p in points]
+    else:
+        raise ValueError(f"extrapolate: quantity must be 'dense bytes' or one of {list(points[0].seconds)}; "
+                         f"got {quantity!r}")
+    c, p = power_law(xs, ys)
+    return p, c * pixels**p
 
 
 def local_perception(image: tuple[int, int] = (500, 500), units: int = 10**5, field: tuple[int, int] = (10, 10),
