@@ -61,6 +61,19 @@ def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
     return out
 
 
+_LAYOUTS = {1: ("(n,)", "(m,)"), 2: ("(H, W)", "(KH, KW)")}
+
+
+def _prepare(f: str, x: object, k: object, mode: object, ndim: int, convention: str
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Check the arguments and return the zero-padded input (common dtype) and the kernel."""
+    mode = as_mode(f, mode)
+    x = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
+    k = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
+    _check_fits(f, x, k, mode)
+    return _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, convention), k
+
+
 def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
     """Cross-correlation of a 1-D signal with a 1-D kernel.
 
@@ -75,12 +88,7 @@ def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
     array, shape (n - m + 1,), (n,) or (n + m - 1,)
         Equal to ``numpy.correlate(x, k, mode)`` (for ``same``, when ``m <= n``).
     """
-    f = "correlate1d"
-    mode = as_mode(f, mode)
-    x = as_array(f, "x", x, 1, "(n,)")
-    k = as_array(f, "k", k, 1, "(m,)")
-    _check_fits(f, x, k, mode)
-    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "numpy")
+    xp, k = _prepare("correlate1d", x, k, mode, 1, "numpy")
     return sliding_window_view(xp, k.shape[0]) @ k
 
 
@@ -90,12 +98,7 @@ def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
     Shapes as :func:`correlate1d`; equal to ``numpy.convolve(x, k, mode)``
     (for ``same``, when ``m <= n``).
     """
-    f = "convolve1d"
-    mode = as_mode(f, mode)
-    x = as_array(f, "x", x, 1, "(n,)")
-    k = as_array(f, "k", k, 1, "(m,)")
-    _check_fits(f, x, k, mode)
-    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "numpy")
+    xp, k = _prepare("convolve1d", x, k, mode, 1, "numpy")
     return sliding_window_view(xp, k.shape[0]) @ k[::-1]
 
 
@@ -115,12 +118,7 @@ def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
         ``scipy.signal.correlate2d(x, k, mode)`` (with zero fill), even
         kernels included.
     """
-    f = "correlate2d"
-    mode = as_mode(f, mode)
-    x = as_array(f, "x", x, 2, "(H, W)")
-    k = as_array(f, "k", k, 2, "(KH, KW)")
-    _check_fits(f, x, k, mode)
-    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "scipy")
+    xp, k = _prepare("correlate2d", x, k, mode, 2, "scipy")
     return _shift_and_add(xp, k)
 
 
@@ -129,12 +127,7 @@ def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
 
     Shapes as :func:`correlate2d`; equal to ``scipy.signal.convolve2d(x, k, mode)``.
     """
-    f = "convolve2d"
-    mode = as_mode(f, mode)
-    x = as_array(f, "x", x, 2, "(H, W)")
-    k = as_array(f, "k", k, 2, "(KH, KW)")
-    _check_fits(f, x, k, mode)
-    xp = _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, "flipped")
+    xp, k = _prepare("convolve2d", x, k, mode, 2, "flipped")
     return _shift_and_add(xp, k[::-1, ::-1])
 
 
