@@ -82,3 +82,23 @@ def test_plots_have_labels(points):
     with pytest.raises(ValueError, match="need one title per image"):
         show_images([np.zeros((2, 2))], [])
     plt.close("all")
+
+
+def test_map_sizes():
+    from convbook.sharing import map_sizes
+
+    assert map_sizes(1024, 5) == []
+    assert map_sizes(1024, 4) == [(1, 256), (2, 128), (4, 64), (8, 32), (16, 16)]
+    assert map_sizes(980, 5) == [(1, 196), (2, 98), (4, 49), (7, 28), (14, 14)]
+    with pytest.raises(ValueError, match="channels must be an int >= 1"):
+        map_sizes(10, 0)
+
+
+def test_colour_photo():
+    from convbook import grace_hopper
+
+    rgb = grace_hopper(color=True)
+    assert rgb.shape == (3, 280, 320)
+    grey = grace_hopper()
+    luma = np.tensordot([0.299, 0.587, 0.114], rgb, axes=1)
+    assert np.abs(luma - grey).mean() < 0.01

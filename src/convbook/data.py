@@ -12,18 +12,20 @@ from ._checks import as_int
 __all__ = ["grace_hopper", "digits"]
 
 
-def grace_hopper(width: int = 320, height: int = 280) -> np.ndarray:
-    """The grey-scale photograph of Grace Hopper that matplotlib ships.
+def grace_hopper(width: int = 320, height: int = 280, color: bool = False) -> np.ndarray:
+    """The photograph of Grace Hopper that matplotlib ships, grey-scale by default.
 
-    The 512x600 colour image is converted to luma (ITU-R 601 weights), the
-    largest centred-high crop with the aspect ratio ``width:height`` is
-    taken, and it is resized with a bicubic filter.
+    The 512x600 colour image is converted to luma (ITU-R 601 weights) unless
+    ``color`` is true, the largest crop with the aspect ratio
+    ``width:height`` (centred across, from the top third down) is taken, and
+    it is resized with a bicubic filter.
 
     Returns
     -------
-    array, shape (height, width), float64 in [0, 1]
-        The default 320 wide x 280 high is the size of the edge-detection
-        example in Goodfellow et al., fig. 9.6.
+    array, shape (height, width), or (3, height, width) with ``color=True``
+        float64 in [0, 1], channels first (R, G, B) as in NCHW. The default
+        320 wide x 280 high is the size of the edge-detection example in
+        Goodfellow et al., fig. 9.6.
     """
     from matplotlib import cbook
     from PIL import Image
@@ -32,17 +34,20 @@ def grace_hopper(width: int = 320, height: int = 280) -> np.ndarray:
     height = as_int("grace_hopper", "height", height, 1)
     with cbook.get_sample_data("grace_hopper.jpg") as f:
         rgb = np.asarray(Image.open(f).convert("RGB"), dtype=np.float64) / 255.0
-    luma = rgb @ np.array([0.299, 0.587, 0.114])
-    h0, w0 = luma.shape
+    planes = rgb.transpose(2, 0, 1) if color else (rgb @ np.array([0.299, 0.587, 0.114]))[None]
+    h0, w0 = planes.shape[1:]
     if w0 * height >= h0 * width:   # too wide: keep full height
         ch, cw = h0, round(h0 * width / height)
     else:                           # too tall: keep full width, crop from the top third
         ch, cw = round(w0 * height / width), w0
     top = (h0 - ch) // 3
     left = (w0 - cw) // 2
-    crop = luma[top:top + ch, left:left + cw].astype(np.float32)
-    img = Image.fromarray(crop, mode="F").resize((width, height), Image.Resampling.BICUBIC)
-    return np.clip(np.asarray(img, dtype=np.float64), 0.0, 1.0)
+    out = []
+    for plane in planes:
+        crop = np.ascontiguousarray(plane[top:top + ch, left:left + cw], dtype=np.float32)
+        img = Image.fromarray(crop, mode="F").resize((width, height), Image.Resampling.BICUBIC)
+        out.append(np.clip(np.asarray(img, dtype=np.float64), 0.0, 1.0))
+    return np.stack(out) if color else out[0]
 
 
 def digits() -> tuple[np.ndarray, np.ndarray]:

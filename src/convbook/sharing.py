@@ -16,7 +16,8 @@ from .cost import Cost, correlate2d_cost, dense_matrix_cost, locally_connected_c
 from .matrix import conv_matrix
 from .timing import median_time
 
-__all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "local_perception", "tied_gradient"]
+__all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "local_perception", "tied_gradient",
+           "map_sizes"]
 
 
 @dataclass(frozen=True)
@@ -148,3 +149,18 @@ def tied_gradient(x: np.ndarray, k: np.ndarray, grad_out: np.ndarray) -> dict[st
     summed = np.array([gm[rows[:, 0], rows[:, 0] + j].sum() for j in range(m)])
     by_hand = np.array([np.dot(g, x[j:j + n - m + 1]) for j in range(m)])
     return {"autograd": kt.grad.numpy(), "matrix": gm, "summed": summed, "by_hand": by_hand}
+
+
+def map_sizes(total: int, channels: int) -> list[tuple[int, int]]:
+    """Every feature-map size ``(H, W)`` with ``H <= W`` and ``channels*H*W == total``.
+
+    Used to check a flattening claim: ``channels`` maps of ``H x W`` flatten
+    to a vector of ``channels*H*W`` numbers. Empty when ``channels`` does not
+    divide ``total``.
+    """
+    total = as_int("map_sizes", "total", total, 1)
+    channels = as_int("map_sizes", "channels", channels, 1)
+    if total % channels:
+        return []
+    area = total // channels
+    return [(h, area // h) for h in range(1, int(area**0.5) + 1) if area % h == 0]
