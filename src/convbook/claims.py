@@ -109,6 +109,11 @@ def claim(statement: str, value: Any, expected: Any = True, *, rel: float = 0.0,
     show : bool
         Display the check (in Jupyter, as HTML with an anchor).
 
+    Returns
+    -------
+    None
+        The checked claim is displayed and appended to :data:`REGISTRY`.
+
     Raises
     ------
     ClaimError
