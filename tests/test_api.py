@@ -18,7 +18,7 @@ def test_functions_document_shapes_or_returns():
         obj = getattr(convbook, name)
         if inspect.isfunction(obj):
             doc = inspect.getdoc(obj)
-            assert any(w in doc for w in ("shape", "Returns", "returns", "Return")), name
+            assert any(w in doc for w in ("shape", "Shape", "Returns", "returns", "Return")), name
 
 
 def test_py_typed_marker_ships():
