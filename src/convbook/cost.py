@@ -160,6 +160,11 @@ def sparse_matrix_cost(m: Any, itemsize: int = 8, index_itemsize: int = 4) -> Co
 
     ``nnz`` multiplies and ``nnz - (non-empty rows)`` adds; storage is CSR:
     ``nnz`` values and column indices plus ``rows + 1`` row pointers.
+
+    Returns
+    -------
+    Cost
+        ``params = nnz`` (the stored numbers), ``output_shape == (rows,)``.
     """
     if not sp.issparse(m):
         raise TypeError(f"sparse_matrix_cost: m must be a scipy.sparse matrix; got {type(m).__name__}")
@@ -177,6 +182,11 @@ def locally_connected_cost(n_outputs: int, taps: int, bias: bool = False, itemsi
     arithmetic equals a convolution with the same receptive fields
     (``n_outputs*taps`` multiplies), but nothing is shared, so the
     parameters are ``n_outputs*taps`` too (+ one bias per unit).
+
+    Returns
+    -------
+    Cost
+        With ``output_shape == (n_outputs,)``.
     """
     f = "locally_connected_cost"
     n_outputs, taps = as_int(f, "n_outputs", n_outputs, 1), as_int(f, "taps", taps, 1)

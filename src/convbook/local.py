@@ -63,7 +63,10 @@ def locally_connected2d(x: np.ndarray, w: np.ndarray, stride: Any = 1) -> np.nda
 
 
 def locally_connected2d_naive(x: np.ndarray, w: np.ndarray, stride: Any = 1) -> np.ndarray:
-    """The specification of :func:`locally_connected2d`: plain loops, countable by ``count_ops``."""
+    """The specification of :func:`locally_connected2d`: plain loops, countable by ``count_ops``.
+
+    Same arguments, shapes and result as :func:`locally_connected2d`.
+    """
     x, w, (sh, sw) = _check("locally_connected2d_naive", x, w, stride, allow_object=True)
     oh, ow, c_out, c_in, kh, kw = w.shape
     out = np.empty((x.shape[0], c_out, oh, ow), dtype=object if object in (x.dtype, w.dtype) else np.float64)

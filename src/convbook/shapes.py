@@ -80,6 +80,12 @@ def mode_padding(kernel: int, mode: str, convention: str = "scipy") -> tuple[int
     ``convention="scipy"`` (``scipy.signal.correlate2d`` and
     ``torch``'s ``padding="same"``) puts it after, ``convention="numpy"``
     (``numpy.correlate``) and ``"flipped"`` (convolution) put it before.
+
+    Returns
+    -------
+    (int, int)
+        Zeros before and after; ``output_size(n, kernel, padding=...)`` then
+        gives ``n - k + 1``, ``n`` or ``n + k - 1``.
     """
     f = "mode_padding"
     kernel = as_int(f, "kernel", kernel, 1)
