@@ -147,6 +147,11 @@ def dense_matrix_cost(n_out: int, n_in: int, bias: bool = False, itemsize: int =
 
     ``n_out*n_in`` multiplies and parameters, ``n_out*(n_in - 1)`` adds
     (+ ``n_out`` and ``n_out`` parameters with bias).
+
+    Returns
+    -------
+    Cost
+        With ``output_shape == (n_out,)``; ``bytes = params * itemsize``.
     """
     f = "dense_matrix_cost"
     n_out, n_in = as_int(f, "n_out", n_out, 1), as_int(f, "n_in", n_in, 1)
