@@ -50,14 +50,19 @@ def _draw(axes: Sequence[Any], panels: list[np.ndarray], label: str) -> None:
 
 
 def shift_strip(image: np.ndarray, kernel: np.ndarray, shifts: Sequence[tuple[int, int]],
-                circular: bool = False) -> Any:
-    """Static version of :func:`shift_widget`: one row of four panels per shift. Returns the figure."""
+                circular: bool | Sequence[bool] = False) -> Any:
+    """Static version of :func:`shift_widget`: one row of four panels per shift. Returns the figure.
+
+    ``circular`` is one flag for all rows or one per shift.
+    """
     import matplotlib.pyplot as plt
 
+    flags = [circular] * len(shifts) if isinstance(circular, bool) else list(circular)
     fig, axes = plt.subplots(len(shifts), 4, figsize=(13, 2.9 * len(shifts)), squeeze=False)
-    for row, (dy, dx) in zip(axes, shifts):
-        panels = shift_panels(image, kernel, dy, dx, circular)
-        _draw(row, panels, f"shift ({dy}, {dx}), max error {panels[3].max():.3g}")
+    for row, (dy, dx), circ in zip(axes, shifts, flags):
+        panels = shift_panels(image, kernel, dy, dx, circ)
+        pad = "circular" if circ else "zero"
+        _draw(row, panels, f"shift ({dy}, {dx}), {pad} padding\nmax error {panels[3].max():.3g}")
     for ax, title in zip(axes[0], _TITLES):
         ax.set_title(title)
     fig.tight_layout()
