@@ -33,7 +33,8 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int | tuple[int, 
         ``(kernel - 1) * dilation + 1`` input positions.
     ceil_mode : bool
         Round up instead of down (pooling); as in torch, a last window that
-        would start inside the right padding is dropped.
+        would start inside the right padding is dropped, and one window that
+        overhangs a too-short input is kept (``n=2, kernel=3, stride=2`` gives 1).
 
     Returns
     -------
@@ -59,13 +60,14 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int | tuple[int, 
         before = after = as_int(f, "padding", padding, 0)
     span = dilation * (kernel - 1) + 1
     padded = n + before + after
-    if span > padded:
+    steps = (padded - span) / stride
+    out = (math.ceil(steps) if ceil_mode else math.floor(steps)) + 1
+    if span > padded and (out < 1 or not ceil_mode):
+        # ceil_mode keeps one window that overhangs the padded input, as torch does
         raise ValueError(
             f"{f}: kernel spans {span} positions (kernel={kernel}, dilation={dilation}) but the padded "
             f"input has only {padded} (n={n}, padding=({before}, {after}))"
         )
-    steps = (padded - span) / stride
-    out = (math.ceil(steps) if ceil_mode else math.floor(steps)) + 1
     if ceil_mode and (out - 1) * stride >= n + before:
         out -= 1
     return out

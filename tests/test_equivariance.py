@@ -1,0 +1,179 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convbook as cb
+from convbook.equivariance import (
+    best_output_shift,
+    circulant_matrix,
+    clean_border,
+    conv_relu_stack,
+    correlate_circular,
+    correlate_circular_fft,
+    correlate_same,
+    cyclic_shift_matrix,
+    equivariance_error,
+    equivariance_map,
+    rescale,
+    rotate,
+    shift,
+)
+from convbook.equivariance_widgets import shift_panels, shift_strip, shift_widget
+
+ints = st.integers
+
+
+@st.composite
+def image_and_kernel(draw):
+    h, w = draw(ints(3, 12)), draw(ints(3, 12))
+    kh, kw = draw(ints(1, min(h, 5))), draw(ints(1, min(w, 5)))
+    rng = np.random.default_rng(draw(ints(0, 2**16)))
+    return rng.normal(size=(h, w)), rng.normal(size=(kh, kw))
+
+
+@given(image_and_kernel(), ints(-15, 15), ints(-15, 15))
+def test_circular_correlation_commutes_with_every_cyclic_shift(case, dy, dx):
+    x, k = case
+    err = equivariance_error(lambda z: correlate_circular(z, k), lambda z: shift(z, (dy, dx), circular=True), x,
+                             norm="max")
+    assert err < 1e-12
+
+
+@given(image_and_kernel())
+def test_circular_correlation_equals_torch_and_fft(case):
+    x, k = case
+    kh, kw = k.shape
+    pad = ((kw - 1) // 2, kw // 2, (kh - 1) // 2, kh // 2)
+    theirs = F.conv2d(F.pad(torch.tensor(x)[None, None], pad, mode="circular"), torch.tensor(k)[None, None])[0, 0]
+    np.testing.assert_allclose(correlate_circular(x, k), theirs.numpy(), atol=1e-12)
+    np.testing.assert_allclose(correlate_circular_fft(x, k), theirs.numpy(), atol=1e-12)
+
+
+@given(image_and_kernel(), ints(-4, 4), ints(-4, 4))
+def test_zero_padding_error_vanishes_beyond_the_predicted_border(case, dy, dx):
+    x, k = case
+    r = max(k.shape) // 2
+    b = max(abs(dy), abs(dx), r)
+    if 2 * b >= min(x.shape):
+        return
+    f = lambda z: correlate_same(z, k)  # noqa: E731
+    g = lambda z: shift(z, (dy, dx))  # noqa: E731
+    assert clean_border(equivariance_map(f, g, x)) <= b
+    assert equivariance_error(f, g, x, border=b, norm="max") == 0.0
+
+
+def test_same_correlation_matches_correlate2d(rng):
+    x, k = rng.normal(size=(9, 11)), rng.normal(size=(4, 3))
+    np.testing.assert_array_equal(correlate_same(x, k), cb.correlate2d(x, k, "same"))
+    np.testing.assert_array_equal(correlate_same(x, k, stride=2), cb.correlate2d(x, k, "same")[::2, ::2])
+
+
+def test_equivariance_error_properties(rng):
+    x = rng.normal(size=(10, 12))
+    ident = lambda z: z  # noqa: E731
+    assert equivariance_error(ident, lambda z: rotate(z, 33), x) == 0.0
+    # a pointwise map commutes with any shift, zero fill included, when f(0) = 0
+    assert equivariance_error(np.tanh, lambda z: shift(z, (2, -3)), x, norm="max") == 0.0
+    # invariance: g_out = identity; a global sum is invariant to cyclic shifts
+    total = lambda z: np.array([z.sum()])  # noqa: E731
+    assert equivariance_error(total, lambda z: shift(z, 3, circular=True), x, lambda y: y) < 1e-12
+    # the error is scale-free
+    f = lambda z: correlate_same(z, np.ones((3, 3)))  # noqa: E731
+    g = lambda z: shift(z, (0, 2))  # noqa: E731
+    assert np.isclose(equivariance_error(f, g, x), equivariance_error(f, g, 7 * x))
+    assert equivariance_error(f, g, x) > 0
+
+
+def test_shift_rolls_or_fills(rng):
+    x = rng.normal(size=(4, 5))
+    np.testing.assert_array_equal(shift(x, 2, circular=True), np.roll(x, 2, axis=1))
+    s = shift(x, (1, -2))
+    np.testing.assert_array_equal(s[1:, :3], x[:-1, 2:])
+    assert (s[0] == 0).all() and (s[:, 3:] == 0).all()
+    assert (shift(x, 9) == 0).all()
+    np.testing.assert_array_equal(shift(np.arange(5.0), 1), [0, 0, 1, 2, 3])
+
+
+def test_rotate_and_rescale(rng):
+    x = rng.normal(size=(8, 8))
+    np.testing.assert_array_equal(rotate(x, 90), np.rot90(x))
+    np.testing.assert_allclose(rescale(x, 1.0), x, atol=1e-12)
+    assert rotate(rng.normal(size=(2, 3, 9, 7)), 30).shape == (2, 3, 9, 7)
+
+
+def test_circulant_commutes_and_dft_diagonalises(rng):
+    k = rng.normal(size=3)
+    c = circulant_matrix(k, 7)
+    x = rng.normal(size=7)
+    np.testing.assert_allclose(c @ x, correlate_circular(x, k), atol=1e-12)
+    p = cyclic_shift_matrix(7, 2)
+    np.testing.assert_allclose(p @ x, np.roll(x, 2))
+    np.testing.assert_allclose(c @ p, p @ c, atol=1e-12)
+    f = np.fft.fft(np.eye(7))
+    d = f @ c @ np.linalg.inv(f)
+    assert np.abs(d - np.diag(np.diag(d))).max() < 1e-12
+
+
+def test_stride_keeps_only_multiples(rng):
+    x = rng.normal(size=(6, 24))
+    k = rng.normal(size=(3, 3))
+    f = lambda z: correlate_circular(z, k, stride=3)  # noqa: E731
+    for t in range(7):
+        u, e = best_output_shift(f, x, t)
+        assert (e < 1e-12) == (t % 3 == 0)
+        if t % 3 == 0:
+            assert u == t // 3
+
+
+def test_conv_relu_stack_circular_is_equivariant(rng):
+    x = rng.normal(size=(10, 10))
+    ks = [rng.normal(size=(3, 3)) for _ in range(3)]
+    err = equivariance_error(lambda z: conv_relu_stack(z, ks, circular=True),
+                             lambda z: shift(z, (4, -3), circular=True), x, norm="max")
+    assert err < 1e-12
+
+
+def test_clean_border():
+    e = np.zeros((6, 8))
+    assert clean_border(e) == 0
+    e[0, 3] = 1
+    assert clean_border(e) == 1
+    e[4, 2] = 1  # second row from the bottom
+    assert clean_border(e) == 2
+    assert clean_border(np.array([0, 0, 1.0, 0, 0, 0, 0])) == 3
+
+
+def test_widget_and_strip():
+    img = np.random.default_rng(0).random((20, 24))
+    sobel = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    panels = shift_panels(img, sobel, 0, 3, circular=True)
+    assert len(panels) == 4 and panels[3].max() < 1e-12
+    fig = shift_strip(img, sobel, [(0, 2), (1, 1)], circular=[False, True])
+    assert len(fig.axes) == 8
+    widget = shift_widget(img, sobel)
+    assert len(widget.children) == 2
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: shift(np.zeros((3, 3)), (1, 2, 3)), ValueError,
+         r"shift: offset must be an int or a tuple of at most 2"),
+        (lambda: shift(np.zeros((3, 3)), 1.5), ValueError, r"shift: offset must be an int"),
+        (lambda: equivariance_error(lambda z: z, lambda z: z, np.zeros(3), norm="l1"), ValueError,
+         r"norm must be 'relative' or 'max'"),
+        (lambda: equivariance_error(lambda z: z, lambda z: z[:2], np.zeros(3), lambda y: y), ValueError,
+         r"f\(g\(x\)\) has shape \(2,\) but g_out\(f\(x\)\) has shape \(3,\)"),
+        (lambda: equivariance_error(lambda z: z, lambda z: z, np.ones((4, 4)), border=2), ValueError,
+         r"border=2 leaves nothing"),
+        (lambda: correlate_circular(np.zeros(3), np.zeros(4)), ValueError, r"correlate_circular: kernel k with shape"),
+        (lambda: rotate(np.zeros(4), 10), ValueError, r"rotate: x must have at least 2 axes"),
+        (lambda: circulant_matrix(np.ones(5), 3), ValueError, r"circulant_matrix: n must be an int >= 5"),
+    ],
+)
+def test_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

@@ -1,0 +1,227 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from convbook import output_size
+from convbook.pooling import (
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    adaptive_pool2d_naive,
+    adaptive_windows,
+    avg_pool2d,
+    avg_pool2d_backward,
+    avg_pool2d_naive,
+    global_avg_pool2d,
+    lp_pool2d,
+    lp_pool2d_backward,
+    lp_pool2d_naive,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_naive,
+    maxout,
+    maxout_naive,
+)
+
+ints = st.integers
+
+
+def _pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def pair_or_int(lo, hi):
+    return st.one_of(ints(lo, hi), st.tuples(ints(lo, hi), ints(lo, hi)))
+
+
+def _fits(h, w, k, s, p, d, ceil):
+    for n, kk, ss, pp, dd in zip((h, w), _pair(k), _pair(s), _pair(p), _pair(d)):
+        if pp > kk // 2:
+            return False
+        try:
+            output_size(n, kk, ss, pp, dd, ceil)
+        except ValueError:
+            return False
+    return True
+
+
+@st.composite
+def pool_case(draw, dilation=True):
+    k = draw(pair_or_int(1, 4))
+    s = draw(st.one_of(st.none(), pair_or_int(1, 3)))
+    kp = _pair(k)
+    p = draw(st.one_of(ints(0, min(kp) // 2), st.tuples(ints(0, kp[0] // 2), ints(0, kp[1] // 2))))
+    d = draw(pair_or_int(1, 3)) if dilation else 1
+    ceil = draw(st.booleans())
+    n, c, h, w = draw(ints(1, 2)), draw(ints(1, 2)), draw(ints(1, 9)), draw(ints(1, 9))
+    assume(_fits(h, w, k, k if s is None else s, p, d, ceil))
+    x = np.random.default_rng(draw(ints(0, 2**16))).normal(size=(n, c, h, w))
+    kw = dict(kernel_size=k, stride=s, padding=p, ceil_mode=ceil)
+    if dilation:
+        kw["dilation"] = d
+    return x, kw
+
+
+@given(pool_case())
+def test_max_pool2d_equals_torch_and_naive(case):
+    x, kw = case
+    theirs, idx = F.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(max_pool2d(x, **kw), theirs.numpy())
+    np.testing.assert_array_equal(max_pool2d_naive(x, **kw), theirs.numpy())
+    finite = np.isfinite(theirs.numpy())
+    ours_v, ours_i = max_pool2d(x, return_indices=True, **kw)
+    np.testing.assert_array_equal(ours_i[finite], idx.numpy()[finite])
+
+
+@given(pool_case(dilation=False), st.booleans(), st.one_of(st.none(), ints(1, 7)))
+def test_avg_pool2d_equals_torch_and_naive(case, cip, div):
+    x, kw = case
+    theirs = F.avg_pool2d(torch.tensor(x), count_include_pad=cip, divisor_override=div, **kw).numpy()
+    np.testing.assert_allclose(avg_pool2d(x, count_include_pad=cip, divisor_override=div, **kw), theirs,
+                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(avg_pool2d_naive(x, count_include_pad=cip, divisor_override=div, **kw), theirs,
+                               rtol=0, atol=1e-12)
+
+
+@given(pool_case(dilation=False), st.sampled_from([1, 2, 3, 1.5, 4.0, float("inf")]), st.booleans())
+def test_lp_pool2d_equals_torch(case, p, positive):
+    x, kw = case
+    assume(kw["padding"] == 0)
+    kw = {k: v for k, v in kw.items() if k != "padding"}
+    if positive:
+        x = np.abs(x) + 0.01
+    theirs = F.lp_pool2d(torch.tensor(x), p, **kw).numpy()
+    np.testing.assert_allclose(lp_pool2d(x, p, **kw), theirs, rtol=1e-10, atol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(lp_pool2d_naive(x, p, **kw), theirs, rtol=1e-10, atol=1e-12, equal_nan=True)
+
+
+@given(pool_case())
+def test_max_pool2d_backward_equals_autograd(case):
+    x, kw = case
+    xt = torch.tensor(x, requires_grad=True)
+    y = F.max_pool2d(xt, **kw)
+    assume(bool(torch.isfinite(y).all()))
+    g = torch.tensor(np.random.default_rng(1).normal(size=tuple(y.shape)))
+    y.backward(g)
+    np.testing.assert_allclose(max_pool2d_backward(g.numpy(), x, **kw), xt.grad.numpy(), rtol=0, atol=1e-12)
+
+
+@given(pool_case(dilation=False), st.booleans(), st.one_of(st.none(), ints(1, 7)))
+def test_avg_pool2d_backward_equals_autograd(case, cip, div):
+    x, kw = case
+    xt = torch.tensor(x, requires_grad=True)
+    y = F.avg_pool2d(xt, count_include_pad=cip, divisor_override=div, **kw)
+    g = torch.tensor(np.random.default_rng(1).normal(size=tuple(y.shape)))
+    y.backward(g)
+    ours = avg_pool2d_backward(g.numpy(), x.shape, count_include_pad=cip, divisor_override=div, **kw)
+    np.testing.assert_allclose(ours, xt.grad.numpy(), rtol=0, atol=1e-12)
+
+
+@given(pool_case(dilation=False), st.sampled_from([1, 2, 3, 1.5, float("inf")]))
+def test_lp_pool2d_backward_equals_autograd(case, p):
+    x, kw = case
+    assume(kw["padding"] == 0)
+    kw = {k: v for k, v in kw.items() if k != "padding"}
+    x = np.abs(x) + 0.01
+    xt = torch.tensor(x, requires_grad=True)
+    y = F.lp_pool2d(xt, p, **kw)
+    g = torch.tensor(np.random.default_rng(1).normal(size=tuple(y.shape)))
+    y.backward(g)
+    np.testing.assert_allclose(lp_pool2d_backward(g.numpy(), x, p, **kw), xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_max_pool_gradient_goes_to_the_argmax_and_adds_up():
+    x = np.array([[1.0, 2.0, 0.0], [0.0, 9.0, 3.0], [2.0, 1.0, 4.0]])[None, None]
+    grad = max_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2, 1)
+    assert grad[0, 0, 1, 1] == 4 and grad.sum() == 4
+
+
+@st.composite
+def adaptive_case(draw):
+    h, w = draw(ints(1, 12)), draw(ints(1, 12))
+    out = draw(st.one_of(ints(1, 6), st.tuples(st.one_of(st.none(), ints(1, 6)), st.one_of(st.none(), ints(1, 6)))))
+    x = np.random.default_rng(draw(ints(0, 2**16))).normal(size=(draw(ints(1, 2)), draw(ints(1, 2)), h, w))
+    return x, out
+
+
+@given(adaptive_case())
+def test_adaptive_pooling_equals_torch(case):
+    x, out = case
+    t = torch.tensor(x)
+    np.testing.assert_allclose(adaptive_avg_pool2d(x, out), F.adaptive_avg_pool2d(t, out).numpy(), atol=1e-12)
+    np.testing.assert_allclose(adaptive_pool2d_naive(x, out), F.adaptive_avg_pool2d(t, out).numpy(), atol=1e-12)
+    theirs, idx = F.adaptive_max_pool2d(t, out, return_indices=True)
+    ours, ours_idx = adaptive_max_pool2d(x, out, return_indices=True)
+    np.testing.assert_array_equal(ours, theirs.numpy())
+    np.testing.assert_array_equal(ours_idx, idx.numpy())
+    np.testing.assert_array_equal(adaptive_pool2d_naive(x, out, "max"), theirs.numpy())
+
+
+def test_adaptive_windows_and_global_pooling(rng):
+    assert adaptive_windows(10, 4) == [(0, 3), (2, 5), (5, 8), (7, 10)]
+    assert adaptive_windows(6, 3) == [(0, 2), (2, 4), (4, 6)]
+    x = rng.normal(size=(2, 3, 5, 7))
+    np.testing.assert_allclose(global_avg_pool2d(x), adaptive_avg_pool2d(x, 1)[:, :, 0, 0])
+
+
+@given(ints(1, 4), ints(1, 3), st.integers(0, 2**16))
+def test_maxout_is_channel_max_pooling(pieces, groups, seed):
+    x = np.random.default_rng(seed).normal(size=(2, pieces * groups, 3, 4))
+    want = torch.tensor(x).view(2, groups, pieces, 3, 4).amax(2).numpy()
+    np.testing.assert_array_equal(maxout(x, pieces), want)
+    np.testing.assert_array_equal(maxout_naive(x, pieces), want)
+
+
+def test_avg_pool_is_linear_and_max_pool_is_not(rng):
+    a, b = rng.normal(size=(2, 1, 1, 8, 8))
+    np.testing.assert_allclose(avg_pool2d(2 * a - b, 2), 2 * avg_pool2d(a, 2) - avg_pool2d(b, 2), atol=1e-12)
+    assert np.abs(max_pool2d(2 * a - b, 2) - (2 * max_pool2d(a, 2) - max_pool2d(b, 2))).max() > 0.1
+
+
+def test_float32_stays_float32(rng):
+    x = rng.normal(size=(1, 2, 6, 6)).astype(np.float32)
+    assert max_pool2d(x, 2).dtype == np.float32 and avg_pool2d(x, 2).dtype == np.float32
+
+
+def test_torch_overhanging_ceil_window():
+    # ceil mode keeps one window larger than the input, as torch does
+    x = np.arange(4.0).reshape(1, 1, 2, 2)
+    np.testing.assert_array_equal(max_pool2d(x, 3, 2, ceil_mode=True), F.max_pool2d(torch.tensor(x), 3, 2,
+                                                                                      ceil_mode=True).numpy())
+    assert output_size(2, 3, 2, ceil_mode=True) == 1
+    with pytest.raises(ValueError, match="kernel spans 3 positions"):
+        output_size(2, 3, 2)
+
+
+X = np.zeros((1, 1, 6, 6))
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: max_pool2d(X, 3, padding=2), ValueError,
+         r"max_pool2d: padding must be at most half the kernel size .* got padding=\(2, 2\) with kernel_size=\(3, 3\)"),
+        (lambda: avg_pool2d(X, (3, 1), padding=(0, 1)), ValueError, r"avg_pool2d: padding must be at most half"),
+        (lambda: max_pool2d(X, 7), ValueError, r"max_pool2d: the pooling window does not fit: it spans 7x7"),
+        (lambda: max_pool2d(X, 2, stride=0), ValueError, r"max_pool2d: stride must be an int >= 1"),
+        (lambda: max_pool2d(X, 0), ValueError, r"max_pool2d: kernel_size must be an int >= 1"),
+        (lambda: max_pool2d(X[0], 2), ValueError, r"max_pool2d: x must be 4-D \(N, C, H, W\); got 3-D"),
+        (lambda: max_pool2d(X, 2, ceil_mode=1), TypeError, r"max_pool2d: ceil_mode must be True or False"),
+        (lambda: avg_pool2d(X, 2, divisor_override=0), ValueError, r"avg_pool2d: divisor_override must be an int >= 1"),
+        (lambda: lp_pool2d(X, 0, 2), ValueError, r"lp_pool2d: norm_type must be a number > 0"),
+        (lambda: max_pool2d_backward(np.zeros((1, 1, 2, 2)), X, 2), ValueError,
+         r"max_pool2d_backward: grad_output must have the output's shape \(1, 1, 3, 3\); got \(1, 1, 2, 2\)"),
+        (lambda: adaptive_avg_pool2d(X, 0), ValueError, r"adaptive_avg_pool2d: output_size must be an int >= 1"),
+        (lambda: adaptive_max_pool2d(X, (1, 2, 3)), ValueError,
+         r"adaptive_max_pool2d: output_size must be an int or a pair"),
+        (lambda: maxout(np.zeros((1, 3, 2, 2)), 2), ValueError,
+         r"maxout: pieces=2 must divide the number of channels C=3"),
+        (lambda: avg_pool2d_backward(np.zeros((1, 1, 3, 3)), [1, 1, 6, 6], 2), ValueError,
+         r"avg_pool2d_backward: input_shape must be a tuple"),
+    ],
+)
+def test_errors_name_the_argument(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
