@@ -131,6 +131,8 @@ def equivariance_map(f: Callable[[Any], Any], g: Transform, x: np.ndarray,
 
     ``g_out`` is the transform applied to the output (default ``g``); pass
     the identity ``lambda y: y`` to measure invariance instead.
+
+    Returns an array of the output's shape.
     """
     g_out = g if g_out is None else g_out
     a = np.asarray(f(g(x)), dtype=float)
@@ -234,6 +236,8 @@ def correlate_same(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
     ``out[..., i] = sum_m x[..., i + m - (len(k) - 1)//2] k[m]`` (zeros outside
     ``x``), then every ``stride``-th output is kept. Equal to
     ``correlate2d(x, k, 'same')`` for a 2-D image and stride 1.
+
+    Returns an array of ``x``'s shape (subsampled by ``stride`` on the kernel axes).
     """
     x, k, s = _check_corr("correlate_same", x, k, stride)
     y = _kernel_view(x, k, "zeros")
@@ -269,6 +273,8 @@ def correlate_circular_fft(x: np.ndarray, k: np.ndarray) -> np.ndarray:
     The circulant matrix is diagonalised by the DFT: with ``c`` the kernel
     placed in a zero array of ``x``'s size and rolled so that tap
     ``(m - 1)//2`` sits at index 0, ``out = ifft(fft(x) * conj(fft(c)))``.
+
+    Returns an array of ``x``'s shape.
     """
     x, k, _ = _check_corr("correlate_circular_fft", x, k, 1)
     axes = tuple(range(x.ndim - k.ndim, x.ndim))
@@ -285,6 +291,8 @@ def circulant_matrix(k: np.ndarray, n: int) -> np.ndarray:
 
     Every row is the row above shifted one place to the right, wrapping
     around: a circulant matrix.
+
+    Returns an array of shape (n, n).
     """
     f = "circulant_matrix"
     k = as_array(f, "k", k, 1, "(m,)").astype(float)
@@ -298,7 +306,10 @@ def circulant_matrix(k: np.ndarray, n: int) -> np.ndarray:
 
 
 def cyclic_shift_matrix(n: int, t: int = 1) -> np.ndarray:
-    """The permutation matrix ``P`` with ``P @ x == numpy.roll(x, t)``."""
+    """The permutation matrix ``P`` with ``P @ x == numpy.roll(x, t)``.
+
+    Returns an array of shape (n, n).
+    """
     n = as_int("cyclic_shift_matrix", "n", n, 1)
     return np.roll(np.eye(n), int(t), axis=0)
 

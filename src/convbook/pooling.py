@@ -291,6 +291,8 @@ def avg_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, paddin
     taps inside the input; the divisor is ``min(start + k, n + p) - start``
     per axis (padding counted, the ceil overhang not) or, with
     ``count_include_pad=False``, the number of taps inside the input.
+
+    Returns the same shape and values as :func:`avg_pool2d`.
     """
     f = "avg_pool2d_naive"
     x = _input(f, x)
@@ -389,7 +391,10 @@ def lp_pool2d(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = N
 
 def lp_pool2d_naive(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = None,
                     ceil_mode: bool = False) -> np.ndarray:
-    """The specification of :func:`lp_pool2d`, as plain loops over windows and taps."""
+    """The specification of :func:`lp_pool2d`, as plain loops over windows and taps.
+
+    Returns the same shape and values as :func:`lp_pool2d`.
+    """
     f = "lp_pool2d_naive"
     x = _input(f, x)
     p = _norm_type(f, norm_type)
@@ -421,6 +426,8 @@ def lp_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, norm_type: float,
     scale), ``dy/dx_i = y**(1-p) * c * x_i**(p-1)``; where the window's sum
     is zero the gradient is zero, as torch defines it. For ``p = inf`` the
     gradient is that of max pooling of ``|x|``, times ``sign(x)``.
+
+    Returns an array of ``x``'s shape (N, C, H, W).
     """
     f = "lp_pool2d_backward"
     x = _input(f, x)
@@ -498,8 +505,9 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Any) -> np.ndarray:
 def adaptive_max_pool2d(x: np.ndarray, output_size: Any, return_indices: bool = False) -> Any:
     """Max pooling to a fixed output size; as :func:`adaptive_avg_pool2d`.
 
-    Equal to ``torch.nn.functional.adaptive_max_pool2d`` (indices are flat
-    ``h * W + w`` when ``return_indices``).
+    Returns an array of shape (N, C, OH, OW), and the flat arg-max indices
+    ``h * W + w`` of the same shape when ``return_indices``. Equal to
+    ``torch.nn.functional.adaptive_max_pool2d``.
     """
     f = "adaptive_max_pool2d"
     return_indices = _as_bool(f, "return_indices", return_indices)
