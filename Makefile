@@ -10,6 +10,29 @@ export PYTHONHASHSEED := 0
 
 .PHONY: book test lint pytest nbval strict-book serve bench clean
 
+# JavaScript the site would otherwise load from CDNs, vendored from the npm
+# registry at pinned versions into _vendor/ (git-ignored), which the build
+# copies into _build/html/_static/.
+MATHJAX_VERSION  := 3.2.2
+REQUIREJS_VERSION := 2.3.6
+WIDGETS_VERSION  := 1.0.6
+VENDOR := _vendor
+VENDOR_STAMP := $(VENDOR)/.versions-$(MATHJAX_VERSION)-$(REQUIREJS_VERSION)-$(WIDGETS_VERSION)
+
+$(VENDOR_STAMP):
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tmp
+	cd $(VENDOR)/tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) requirejs@$(REQUIREJS_VERSION) \
+		@jupyter-widgets/html-manager@$(WIDGETS_VERSION) >/dev/null
+	mkdir -p $(VENDOR)/mathjax $(VENDOR)/html-manager
+	tar xzf $(VENDOR)/tmp/mathjax-$(MATHJAX_VERSION).tgz -C $(VENDOR)/mathjax --strip-components=2 package/es5
+	tar xzf $(VENDOR)/tmp/requirejs-$(REQUIREJS_VERSION).tgz -C $(VENDOR) --strip-components=1 package/require.js
+	tar xzf $(VENDOR)/tmp/jupyter-widgets-html-manager-$(WIDGETS_VERSION).tgz -C $(VENDOR)/html-manager \
+		--strip-components=2 package/dist
+	rm -rf $(VENDOR)/tmp $(VENDOR)/html-manager/*.map
+	@touch $@
+
+vendor: $(VENDOR_STAMP)
+
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -18,7 +41,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $(STAMP)
 
 ## make book: build the site into _build/html
-book: $(STAMP)
+book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build . --path-output .
 
 ## make test: lint, unit tests, every notebook under nbval, then the strict build from clean
@@ -33,9 +56,10 @@ pytest: $(STAMP)
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax $(NOTEBOOKS)
 
-strict-book: $(STAMP)
+strict-book: $(STAMP) $(VENDOR_STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . --path-output . -W -n --keep-going
+	$(BIN)/python tests/check_site.py _build/html
 
 ## make serve: read the built site at http://127.0.0.1:8000
 serve:
@@ -47,4 +71,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build $(VENDOR)
