@@ -1,4 +1,4 @@
-"""Fail if a built page loads anything from outside the site.
+"""Fail if a built page loads anything from outside the site, or a link or erratum does not resolve.
 
 Usage: python tests/check_site.py _build/html
 """
@@ -20,10 +20,55 @@ def external_loads(root: pathlib.Path) -> list[str]:
     return found
 
 
+LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"':#]+\.html)?#([^"']+)["']""", re.I)
+ID = re.compile(r"""\bid=["']([^"']+)["']""")
+CLAIM = re.compile(r'<div class="convbook-claim" id="([^"]+)">(.*?)</div>', re.S)
+
+
+def broken_anchors(root: pathlib.Path) -> list[str]:
+    """Internal links ``page.html#id`` whose page or id does not exist."""
+    ids: dict[pathlib.Path, set[str]] = {}
+    bad = []
+    for page in sorted(root.rglob("*.html")):
+        for target, anchor in LINK.findall(page.read_text(encoding="utf-8", errors="replace")):
+            dest = (page.parent / target).resolve() if target else page.resolve()
+            if dest not in ids:
+                ids[dest] = set(ID.findall(dest.read_text(encoding="utf-8"))) if dest.exists() else set()
+            if anchor not in ids[dest]:
+                bad.append(f"{page.relative_to(root)}: link to {target}#{anchor} finds no such id")
+    return bad
+
+
+def errata_mismatches(root: pathlib.Path) -> list[str]:
+    """Rows of the errata page whose links do not land on a claim tagged with the row's item."""
+    page = root / "book" / "errata.html"
+    if not page.exists():
+        return ["book/errata.html is missing"]
+    bad = []
+    claims: dict[tuple[pathlib.Path, str], str] = {}
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.read_text(encoding="utf-8"), re.S)
+    for row in rows[1:]:
+        item = re.search(r"\bB\d+\b", row)
+        links = LINK.findall(row)
+        if not item or not links:
+            bad.append(f"errata row without an item or a link: {re.sub('<[^>]+>', ' ', row)[:80]}")
+            continue
+        for target, anchor in links:
+            dest = (page.parent / target).resolve()
+            if (dest, anchor) not in claims and dest.exists():
+                for cid, text in CLAIM.findall(dest.read_text(encoding="utf-8")):
+                    claims[(dest, cid)] = text
+            text = claims.get((dest, anchor), "")
+            if not re.search(rf"CLAIMS {item.group(0)}\b", text):
+                bad.append(f"errata {item.group(0)}: {target}#{anchor} is not a claim tagged CLAIMS {item.group(0)}")
+    return bad
+
+
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    bad = external_loads(root)
+    bad = external_loads(root) + broken_anchors(root) + errata_mismatches(root)
     if bad:
-        print("pages load resources from outside the site:\n  " + "\n  ".join(bad))
+        print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)
-    print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site")
+    print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
+          "internal anchors and errata links resolve")

@@ -17,3 +17,27 @@ def test_external_loads_are_found(tmp_path):
 def test_local_pages_pass(tmp_path):
     (tmp_path / "b.html").write_text('<img src="../_images/fig.png" alt="x">')
     assert external_loads(tmp_path) == []
+
+
+def _site(tmp_path, errata_row):
+    book = tmp_path / "book"
+    book.mkdir(parents=True)
+    (book / "ch.html").write_text('<div class="convbook-claim" id="claim-x">✓ x: 1 [CLAIMS B7; seed 003]</div>'
+                                  '<a href="#nowhere">bad</a>')
+    (book / "errata.html").write_text(f"<table><tr><th>item</th></tr><tr>{errata_row}</tr></table>")
+    return tmp_path
+
+
+def test_broken_anchor_is_reported(tmp_path):
+    from check_site import broken_anchors
+
+    root = _site(tmp_path, '<td>B7</td><td><a href="ch.html#claim-x">ok</a></td>')
+    assert broken_anchors(root) == ["book/ch.html: link to #nowhere finds no such id"]
+
+
+def test_errata_links_must_land_on_a_claim_with_the_same_item(tmp_path):
+    from check_site import errata_mismatches
+
+    assert errata_mismatches(_site(tmp_path, '<td>B7</td><td><a href="ch.html#claim-x">ok</a></td>')) == []
+    bad = errata_mismatches(_site(tmp_path / "2", '<td>B8</td><td><a href="ch.html#claim-x">x</a></td>'))
+    assert bad and "not a claim tagged CLAIMS B8" in bad[0]
