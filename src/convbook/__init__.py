@@ -7,6 +7,7 @@ states, and the helpers the notebooks use to assert their claims.
 
 from __future__ import annotations
 
+from .backward import conv2d_backward
 from .claims import ClaimError, claim
 from .conv import conv2d, conv2d_naive, im2col
 from .correlate import convolve1d, convolve2d, correlate1d, correlate2d, correlate2d_naive
@@ -66,6 +67,7 @@ __all__ = [
     "circulant_matrix",
     "claim",
     "conv2d",
+    "conv2d_backward",
     "conv2d_cost",
     "conv2d_naive",
     "conv_matrix",
