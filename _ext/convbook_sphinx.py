@@ -1,0 +1,181 @@
+"""Sphinx glue for the book: the claims index, and clean pages.
+
+* ``{claims-index}`` (a directive) is replaced by a table of every claim the
+  notebooks assert, collected from their executed outputs at build time, with a
+  link to the cell that checks it. The index therefore cannot fall out of date:
+  a claim exists on it only if it ran and passed in this build.
+* Scripts that two extensions both add to every page (Jupyter Book 1 registers
+  sphinx-thebe's and sphinx-togglebutton's inline configuration twice, which
+  makes the browser report ``THEBE_JS_URL`` as already declared) are emitted
+  once.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+CLAIM_HTML = re.compile(
+    r'<div class="convbook-claim" id="(?P<anchor>[^"]+)"><span class="claim-mark">✓</span> '
+    r"<strong>(?P<statement>.*?)</strong>: (?P<value>.*?)"
+    r'<span class="claim-expected"> \(stated: (?P<expected>.*?)\)</span>'
+    r'(?: <span class="claim-source">\[(?P<source>.*?)\]</span>)?</div>',
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One claim as shown on a built page."""
+
+    anchor: str
+    statement: str
+    value: str
+    expected: str
+    source: str
+
+
+def parse_claims(text: str) -> list[ClaimRecord]:
+    """Every claim display (the HTML that ``convbook.claim`` emits) in ``text``, in order."""
+    return [
+        ClaimRecord(m["anchor"], html.unescape(m["statement"]), html.unescape(m["value"]),
+                    html.unescape(m["expected"]), html.unescape(m["source"] or ""))
+        for m in CLAIM_HTML.finditer(text)
+    ]
+
+
+class claims_index(nodes.General, nodes.Element):
+    """Placeholder, replaced by the table once every page has been read."""
+
+
+class ClaimsIndexDirective(SphinxDirective):
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        self.env.convbook_claims_pages = getattr(self.env, "convbook_claims_pages", set()) | {self.env.docname}
+        return [claims_index("")]
+
+
+def _collect(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    store: dict[str, list[ClaimRecord]] = env.__dict__.setdefault("convbook_claims", {})
+    found: dict[str, ClaimRecord] = {}
+    for node in doctree.findall(nodes.raw):
+        if "html" in node.get("format", "") and "convbook-claim" in node.astext():
+            for rec in parse_claims(node.astext()):
+                found.setdefault(rec.anchor, rec)
+    if found:
+        store[env.docname] = list(found.values())
+    else:
+        store.pop(env.docname, None)
+
+
+def _purge(app: Sphinx, env: Any, docname: str) -> None:
+    env.__dict__.get("convbook_claims", {}).pop(docname, None)
+    pages = getattr(env, "convbook_claims_pages", set())
+    pages.discard(docname)
+
+
+def _merge(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    env.__dict__.setdefault("convbook_claims", {}).update(
+        {d: v for d, v in other.__dict__.get("convbook_claims", {}).items() if d in docnames})
+    env.convbook_claims_pages = getattr(env, "convbook_claims_pages", set()) | getattr(
+        other, "convbook_claims_pages", set())
+
+
+def _always_rebuild_index(app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    return sorted(getattr(env, "convbook_claims_pages", set()))
+
+
+def _toc_order(env: Any) -> list[str]:
+    order: list[str] = []
+
+    def walk(doc: str) -> None:
+        if doc in order:
+            return
+        order.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order
+
+
+def _cell(*children: nodes.Node) -> nodes.entry:
+    entry = nodes.entry()
+    para = nodes.paragraph()
+    para.extend(children)
+    entry += para
+    return entry
+
+
+def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
+    env = app.env
+    store: dict[str, list[ClaimRecord]] = env.__dict__.get("convbook_claims", {})
+    for placeholder in list(doctree.findall(claims_index)):
+        order = [d for d in _toc_order(env) if d in store]
+        order += sorted(set(store) - set(order))
+        total = sum(len(store[d]) for d in order)
+        out: list[nodes.Node] = [nodes.paragraph(
+            text=f"{total} claims in {len(order)} chapters, each checked when this site was built.")]
+        for doc in order:
+            title = env.titles[doc].astext() if doc in env.titles else doc
+            section = nodes.rubric(text=f"{title} ({len(store[doc])})")
+            table = nodes.table(classes=["convbook-claims-index"])
+            group = nodes.tgroup(cols=4)
+            table += group
+            for width in (50, 20, 18, 12):
+                group += nodes.colspec(colwidth=width)
+            head = nodes.thead()
+            row = nodes.row()
+            for label in ("claim", "computed value", "source", "checked in"):
+                row += _cell(nodes.Text(label))
+            head += row
+            group += head
+            body = nodes.tbody()
+            for rec in store[doc]:
+                uri = app.builder.get_relative_uri(fromdocname, doc) + "#" + rec.anchor
+                link = nodes.reference("", "", nodes.Text("cell"), refuri=uri, internal=True)
+                row = nodes.row()
+                row += _cell(nodes.Text(rec.statement))
+                row += _cell(nodes.literal(text=rec.value))
+                row += _cell(nodes.Text(rec.source))
+                row += _cell(link)
+                body += row
+            group += body
+            out += [section, table]
+        placeholder.replace_self(out)
+
+
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {})
+        key = (str(getattr(script, "filename", script) or ""), attributes.get("body", ""))
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_node(claims_index)
+    app.add_directive("claims-index", ClaimsIndexDirective)
+    app.connect("doctree-read", _collect)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _always_rebuild_index)
+    app.connect("doctree-resolved", _resolve)
+    app.connect("html-page-context", _dedupe_scripts, priority=999)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
