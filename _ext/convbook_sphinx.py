@@ -145,7 +145,7 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 row = nodes.row()
                 row += _cell(nodes.Text(rec.statement))
                 row += _cell(nodes.literal(text=rec.value))
-                row += _cell(nodes.Text(rec.source))
+                row += _cell(nodes.Text(rec.source or "this book"))
                 row += _cell(link)
                 body += row
             group += body
@@ -169,6 +169,22 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     scripts[:] = unique
 
 
+def _describe_figures(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give each captioned figure's image its caption as text alternative.
+
+    Notebook figures otherwise get their file name as ``alt``, which a screen
+    reader reads out as a hash.
+    """
+    for figure in doctree.findall(nodes.figure):
+        captions = [c for c in figure.children if isinstance(c, nodes.caption)]
+        if not captions:
+            continue
+        text = " ".join(captions[0].astext().split())
+        for image in figure.findall(nodes.image):
+            if not image.get("alt") or image["alt"] == image.get("uri"):
+                image["alt"] = text
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(claims_index)
     app.add_directive("claims-index", ClaimsIndexDirective)
@@ -177,5 +193,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("env-get-outdated", _always_rebuild_index)
     app.connect("doctree-resolved", _resolve)
+    app.connect("doctree-resolved", _describe_figures)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -39,3 +39,23 @@
   new MutationObserver(function () { describe(document); })
     .observe(document.documentElement, { childList: true, subtree: true });
 })();
+
+// On the static site no Python runs behind a widget: say so above each one,
+// so that a reader does not take a slider that changes nothing for a bug.
+(function () {
+  function label() {
+    document.querySelectorAll(".cell.tag_widget").forEach(function (cell) {
+      if (cell.querySelector(".convbook-widget-note")) return;
+      var output = cell.querySelector(".cell_output");
+      if (!output) return;
+      var note = document.createElement("p");
+      note.className = "convbook-widget-note";
+      note.textContent = "Live widget: its controls recompute only with a running Python kernel "
+        + "(launch this page in Binder or Colab with the rocket button above, or run it locally). "
+        + "On this page it shows its first state, and a static version follows.";
+      output.parentNode.insertBefore(note, output);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", label);
+  else label();
+})();

@@ -1,0 +1,116 @@
+"""The ways a reader gets the book: the Pages workflow, Binder, Colab, `make`.
+
+None of these can run here (no GitHub, no Binder), so their configuration is
+checked against the project's own: the workflow must run the target CI runs and
+publish what it builds, Binder must install the pinned stack and the library,
+and every link points at the repository named in ``_config.yml``.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import stat
+import subprocess
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def _workflow() -> dict:
+    return yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+
+
+def _steps(job: dict) -> list[dict]:
+    return job.get("steps", [])
+
+
+def test_ci_entry_point_runs_make_test():
+    lines = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text().splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    assert lines[-1] == "exec make test"
+
+
+def test_workflow_builds_with_the_ci_target_and_publishes_that_build():
+    wf = _workflow()
+    on = wf.get("on", wf.get(True))  # YAML 1.1 reads a bare `on` key as True
+    assert on["push"]["branches"] == ["main"]
+    build = wf["jobs"]["build"]
+    runs = [s.get("run", "") for s in _steps(build)]
+    assert "make test" in runs, "the workflow must build with the same target as .ci/run"
+    python = [s for s in _steps(build) if s.get("uses", "").startswith("actions/setup-python")]
+    assert python and python[0]["with"]["python-version"] == "3.11"
+    upload = [s for s in _steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact")]
+    assert upload and upload[0]["with"]["path"] == "_build/html"
+    assert runs.index("make test") < _steps(build).index(upload[0])
+    assert build["env"]["CI"] == "true", "a skipped browser test must fail in the workflow"
+    deploy = wf["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert any(s.get("uses", "").startswith("actions/deploy-pages") for s in _steps(deploy))
+    assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
+
+
+def test_make_test_builds_the_site_that_is_published():
+    out = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "jupyter-book build . --path-output ." in out  # writes _build/html
+    assert "-W -n --keep-going" in out
+    assert "tests/browser" in out
+
+
+def _pins(path: pathlib.Path) -> dict[str, str]:
+    pins = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
+        if m:
+            pins[m.group(1).lower()] = m.group(2)
+    return pins
+
+
+def test_binder_installs_the_pinned_stack_with_cpu_torch_and_the_library():
+    binder = ROOT / "binder"
+    req = (binder / "requirements.txt").read_text().splitlines()
+    assert "-r ../requirements.txt" in req
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in req
+    assert _pins(ROOT / "requirements.txt")["torch"] == "2.13.0"
+    assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
+    post = binder / "postBuild"
+    assert post.stat().st_mode & stat.S_IXUSR, "postBuild must be executable"
+    assert "pip install --no-deps --editable ." in post.read_text()
+
+
+def test_every_requirement_is_pinned():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            assert re.match(r"^[A-Za-z0-9_.\-]+==\S+$", line), f"unpinned requirement: {line}"
+
+
+def test_launch_buttons_point_at_the_repository():
+    cfg = _config()
+    url = cfg["repository"]["url"]
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url)
+    assert cfg["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert cfg["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert cfg["launch_buttons"]["thebe"] is False, "thebe would load its code from a CDN"
+    assert cfg["html"]["use_repository_button"] is True
+
+
+SETUP_MARK = "# Colab or a fresh kernel without the book's library: install it"
+
+
+def test_each_notebook_can_install_the_library_where_it_is_missing():
+    """Colab opens a notebook alone: its first code cell installs ``convbook`` from the repository."""
+    url = _config()["repository"]["url"]
+    for nb_path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text())
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        source = "".join(first["source"])
+        assert source.startswith(SETUP_MARK), f"{nb_path.name}: the first code cell is not the setup cell"
+        assert f"git+{url}" in source, f"{nb_path.name}: the setup cell installs from another repository"
+        assert "remove-cell" in first["metadata"].get("tags", []), f"{nb_path.name}: setup cell shown on the site"
