@@ -64,11 +64,29 @@ def errata_mismatches(root: pathlib.Path) -> list[str]:
     return bad
 
 
+def claims_index_mismatches(root: pathlib.Path) -> list[str]:
+    """The claims index must list exactly the claims the chapter pages display."""
+    page = root / "book" / "claims.html"
+    if not page.exists():
+        return ["book/claims.html is missing"]
+    shown = set()
+    for chapter in sorted((root / "book").glob("*.html")):
+        if chapter.name != "claims.html":
+            shown |= {(chapter.name, cid) for cid, _ in CLAIM.findall(chapter.read_text(encoding="utf-8"))}
+    table = page.read_text(encoding="utf-8")
+    listed = {(target, anchor) for target, anchor in LINK.findall(table) if anchor.startswith("claim-")}
+    bad = [f"claims index does not list {t}#{a}" for t, a in sorted(shown - listed)]
+    bad += [f"claims index lists {t}#{a}, which no chapter shows" for t, a in sorted(listed - shown)]
+    if not shown:
+        bad.append("no claims found on any chapter page")
+    return bad
+
+
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    bad = external_loads(root) + broken_anchors(root) + errata_mismatches(root)
+    bad = external_loads(root) + broken_anchors(root) + errata_mismatches(root) + claims_index_mismatches(root)
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)
     print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
-          "internal anchors and errata links resolve")
+          "internal anchors, errata links and the claims index resolve")

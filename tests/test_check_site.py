@@ -41,3 +41,15 @@ def test_errata_links_must_land_on_a_claim_with_the_same_item(tmp_path):
     assert errata_mismatches(_site(tmp_path, '<td>B7</td><td><a href="ch.html#claim-x">ok</a></td>')) == []
     bad = errata_mismatches(_site(tmp_path / "2", '<td>B8</td><td><a href="ch.html#claim-x">x</a></td>'))
     assert bad and "not a claim tagged CLAIMS B8" in bad[0]
+
+
+def test_claims_index_must_list_exactly_the_claims_shown(tmp_path):
+    from check_site import claims_index_mismatches
+
+    root = _site(tmp_path, "")
+    book = root / "book"
+    (book / "claims.html").write_text('<a href="ch.html#claim-x">cell</a>')
+    assert claims_index_mismatches(root) == []
+    (book / "claims.html").write_text('<a href="ch.html#claim-y">cell</a>')
+    assert claims_index_mismatches(root) == ["claims index does not list ch.html#claim-x",
+                                             "claims index lists ch.html#claim-y, which no chapter shows"]
