@@ -4,6 +4,8 @@
   notebooks assert, collected from their executed outputs at build time, with a
   link to the cell that checks it. The index therefore cannot fall out of date:
   a claim exists on it only if it ran and passed in this build.
+* Citations read "Goodfellow et al. (2016)" and "(LeCun et al., 1998)"
+  (the ``author_year_round`` reference style).
 * Scripts that two extensions both add to every page (Jupyter Book 1 registers
   sphinx-thebe's and sphinx-togglebutton's inline configuration twice, which
   makes the browser report ``THEBE_JS_URL`` as already declared) are emitted
@@ -14,12 +16,34 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import sphinxcontrib.bibtex.plugin
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
+from sphinxcontrib.bibtex.style.referencing import BracketStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+
+def _round() -> BracketStyle:
+    return BracketStyle(left="(", right=")")
+
+
+@dataclass
+class RoundAuthorYear(AuthorYearReferenceStyle):
+    """Author-year citations in round brackets: Goodfellow et al. (2016), (LeCun et al., 1998)."""
+
+    bracket_parenthetical: BracketStyle = field(default_factory=_round)
+    bracket_textual: BracketStyle = field(default_factory=_round)
+    bracket_author: BracketStyle = field(default_factory=_round)
+    bracket_label: BracketStyle = field(default_factory=_round)
+    bracket_year: BracketStyle = field(default_factory=_round)
+
+
+sphinxcontrib.bibtex.plugin.register_plugin(
+    "sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYear)
 
 CLAIM_HTML = re.compile(
     r'<div class="convbook-claim" id="(?P<anchor>[^"]+)"><span class="claim-mark">✓</span> '
