@@ -51,7 +51,9 @@ from .pooling import (
     max_pool2d_naive,
     maxout,
 )
-from .shapes import mode_padding, output_size
+from .receptive import ReceptiveField, receptive_field, receptive_field_empirical
+from .shapes import mode_padding, output_size, transposed_output_size
+from .transpose import conv_transpose2d, conv_transpose2d_naive
 
 __version__ = "0.1.0"
 
@@ -59,6 +61,7 @@ __all__ = [
     "ClaimError",
     "Cost",
     "OpCount",
+    "ReceptiveField",
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
     "avg_pool2d",
@@ -71,6 +74,8 @@ __all__ = [
     "conv2d_cost",
     "conv2d_naive",
     "conv_matrix",
+    "conv_transpose2d",
+    "conv_transpose2d_naive",
     "convolve1d",
     "convolve2d",
     "correlate1d",
@@ -102,9 +107,12 @@ __all__ = [
     "maxout",
     "mode_padding",
     "output_size",
+    "receptive_field",
+    "receptive_field_empirical",
     "rescale",
     "rotate",
     "shift",
     "sparse_matrix_cost",
     "sparse_matvec_naive",
+    "transposed_output_size",
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from ._checks import as_int, as_mode, as_pair
 
-__all__ = ["output_size", "mode_padding", "conv_padding"]
+__all__ = ["output_size", "transposed_output_size", "mode_padding", "conv_padding"]
 
 
 def output_size(n: int, kernel: int, stride: int = 1, padding: int | tuple[int, int] = 0,
@@ -70,6 +70,54 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int | tuple[int, 
         )
     if ceil_mode and (out - 1) * stride >= n + before:
         out -= 1
+    return out
+
+
+def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0,
+                           dilation: int = 1) -> int:
+    """Length of the output of a transposed convolution along one axis.
+
+    Parameters
+    ----------
+    n : int
+        Input length (>= 1).
+    kernel, stride, dilation : int
+        As in the convolution being transposed (each >= 1).
+    padding : int
+        The padding of that convolution (>= 0): removed from both ends here.
+    output_padding : int
+        Extra positions at the end (0 <= output_padding < max(stride, dilation)),
+        to pick one of the input lengths that a strided convolution maps to ``n``.
+
+    Returns
+    -------
+    int
+        ``(n - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1``,
+        the shape ``torch.nn.functional.conv_transpose2d`` produces. For
+        ``output_padding = 0`` it is the smallest input length ``m`` with
+        ``output_size(m, kernel, stride, padding, dilation) == n``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range or the result is not positive.
+    """
+    f = "transposed_output_size"
+    n = as_int(f, "n", n, 1)
+    kernel = as_int(f, "kernel", kernel, 1)
+    stride = as_int(f, "stride", stride, 1)
+    dilation = as_int(f, "dilation", dilation, 1)
+    padding = as_int(f, "padding", padding, 0)
+    output_padding = as_int(f, "output_padding", output_padding, 0)
+    if output_padding >= max(stride, dilation):
+        raise ValueError(f"{f}: output_padding must be smaller than stride or dilation "
+                         f"(< {max(stride, dilation)}); got output_padding={output_padding} with "
+                         f"stride={stride}, dilation={dilation}")
+    out = (n - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if out < 1:
+        raise ValueError(f"{f}: padding={padding} removes the whole output: (n-1)*stride - 2*padding + "
+                         f"dilation*(kernel-1) + output_padding + 1 = {out} for n={n}, kernel={kernel}, "
+                         f"stride={stride}, dilation={dilation}")
     return out
 
 

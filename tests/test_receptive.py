@@ -1,0 +1,49 @@
+"""Receptive fields: the recursion equals what back-propagation through torch networks measures."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from convbook import ReceptiveField, receptive_field, receptive_field_empirical
+
+layer = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3))
+
+
+@settings(max_examples=60)
+@given(st.lists(layer, min_size=1, max_size=4), st.integers(0, 1000))
+def test_formula_equals_measured_receptive_field(stack, seed):
+    assert receptive_field(stack) == receptive_field_empirical(stack, seed=seed)
+
+
+@pytest.mark.parametrize("stack", [[(3, 1, 1)] * 2, [(3, 2, 1), (2, 2, 1)], [(3, 1, 1), (3, 1, 2), (3, 1, 4)]])
+def test_two_dimensional_network_agrees(stack):
+    assert receptive_field(stack) == receptive_field_empirical(stack, ndim=2)
+
+
+def test_known_stacks():
+    assert receptive_field([(3, 1, 1)] * 3).size == 7  # three 3x3 see what one 7x7 sees
+    assert receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4)]).size == 15  # dilations 1, 2, 4
+    # VGG-16: 13 convolutions of 3x3, 5 poolings of 2x2 with stride 2
+    vgg = [(3, 1, 1)] * 2 + [(2, 2, 1)] + [(3, 1, 1)] * 2 + [(2, 2, 1)] + ([(3, 1, 1)] * 3 + [(2, 2, 1)]) * 3
+    assert receptive_field(vgg) == ReceptiveField(212, 32, receptive_field(vgg).per_layer)
+    assert receptive_field([5, (3, 2)]) == receptive_field([(5, 1, 1), (3, 2, 1)])
+
+
+def test_per_layer_history():
+    rf = receptive_field([(3, 2, 1), (3, 1, 1)])
+    assert rf.per_layer == ((3, 2), (7, 2))
+
+
+def test_errors():
+    with pytest.raises(ValueError, match=r"at least one \(kernel, stride, dilation\) tuple; got \[\]"):
+        receptive_field([])
+    with pytest.raises(TypeError, match="layers must be a sequence"):
+        receptive_field("3,1,1")
+    with pytest.raises(ValueError, match=r"layers\[1\] stride must be an int >= 1; got 0"):
+        receptive_field([(3, 1, 1), (3, 0, 1)])
+    with pytest.raises(TypeError, match=r"layers\[0\] kernel must be an int >= 1; got 2.5"):
+        receptive_field([(2.5, 1, 1)])
+    with pytest.raises(ValueError, match=r"layers\[0\] must be \(kernel,\), \(kernel, stride\) or"):
+        receptive_field([(3, 1, 1, 1)])
+    with pytest.raises(ValueError, match="ndim must be 1 or 2; got 3"):
+        receptive_field_empirical([(3, 1, 1)], ndim=3)
