@@ -60,3 +60,34 @@ def test_matvec_errors():
         matvec_naive(np.ones((2, 3)), np.ones(2))
     with pytest.raises(TypeError, match=r"m must be a scipy.sparse matrix; got ndarray"):
         sparse_matvec_naive(np.ones((2, 3)), np.ones(3))
+
+
+def test_operator_matrix_equals_conv_matrix_and_circulant(rng):
+    from convbook import circulant_matrix, correlate2d, correlate_circular, operator_matrix
+
+    k = rng.normal(size=(2, 3))
+    m = operator_matrix(lambda x: correlate2d(x, k), (4, 5))
+    np.testing.assert_allclose(m, conv_matrix(k, (4, 5), sparse=False), atol=1e-12)
+    k1 = rng.normal(size=3)
+    np.testing.assert_allclose(operator_matrix(lambda x: correlate_circular(x, k1), (7,)),
+                               circulant_matrix(k1, 7), atol=1e-12)
+
+
+@pytest.mark.parametrize("k,shape", [([1.0, -1.0], (8,)), ([1.0, 2.0, 3.0], (8,)), ([1.0, 1.0], (6,)),
+                                     ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], (5, 6)), ([[1, 1], [1, 1]], (4, 4)),
+                                     ([[1, 2], [3, 4]], (5, 5))])
+def test_circulant_rank_from_the_spectrum_equals_numpy(k, shape):
+    from convbook import circulant_spectrum_rank, correlate_circular, operator_matrix
+
+    k = np.asarray(k, dtype=float)
+    m = operator_matrix(lambda x: correlate_circular(x, k), shape)
+    assert circulant_spectrum_rank(k, shape) == np.linalg.matrix_rank(m)
+
+
+def test_operator_matrix_errors():
+    from convbook import circulant_spectrum_rank, operator_matrix
+
+    with pytest.raises(TypeError, match="fn must be callable"):
+        operator_matrix(3, (2,))
+    with pytest.raises(ValueError, match="shape must have one entry per kernel axis"):
+        circulant_spectrum_rank(np.ones(3), (2,))

@@ -35,7 +35,7 @@ from .equivariance import (
     shift,
 )
 from .local import locally_connected2d, locally_connected2d_naive
-from .matrix import conv_matrix, matvec_naive, sparse_matvec_naive
+from .matrix import circulant_spectrum_rank, conv_matrix, matvec_naive, operator_matrix, sparse_matvec_naive
 from .pooling import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -68,6 +68,7 @@ __all__ = [
     "avg_pool2d_backward",
     "avg_pool2d_naive",
     "circulant_matrix",
+    "circulant_spectrum_rank",
     "claim",
     "conv2d",
     "conv2d_backward",
@@ -106,6 +107,7 @@ __all__ = [
     "max_pool2d_naive",
     "maxout",
     "mode_padding",
+    "operator_matrix",
     "output_size",
     "receptive_field",
     "receptive_field_empirical",

@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from ._checks import as_array, as_int, as_mode
 from .shapes import mode_padding, output_size
 
-__all__ = ["conv_matrix", "matvec_naive", "sparse_matvec_naive"]
+__all__ = ["conv_matrix", "operator_matrix", "circulant_spectrum_rank", "matvec_naive", "sparse_matvec_naive"]
 
 #: Largest dense matrix ``conv_matrix(..., sparse=False)`` builds (512 MiB in float64).
 MAX_DENSE_ENTRIES = 1 << 26
@@ -83,6 +83,73 @@ def conv_matrix(k: np.ndarray, input_shape: tuple[int, int], mode: str = "valid"
         m = sp.csr_array((oh * ow, h * w), dtype=dtype)
     m.sort_indices()
     return m if sparse else m.toarray()
+
+
+def operator_matrix(fn: Any, shape: tuple[int, ...], max_entries: int = MAX_DENSE_ENTRIES) -> np.ndarray:
+    """The dense matrix of a linear map on arrays of ``shape``, found by applying it to each basis array.
+
+    Parameters
+    ----------
+    fn : callable
+        A linear function of an array of ``shape`` (e.g. a circular
+        correlation); it is called once per entry of ``shape``.
+    shape : tuple of int
+        Shape of the input arrays.
+    max_entries : int
+        Refuse matrices with more entries than this.
+
+    Returns
+    -------
+    array, shape (fn(x).size, prod(shape))
+        Column ``j`` is ``fn(e_j).ravel()`` for the ``j``-th basis array in
+        C order, so that ``M @ x.ravel() == fn(x).ravel()``.
+    """
+    f = "operator_matrix"
+    if not callable(fn):
+        raise TypeError(f"{f}: fn must be callable; got {type(fn).__name__}")
+    if not isinstance(shape, (tuple, list)) or not shape:
+        raise ValueError(f"{f}: shape must be a non-empty tuple of ints; got {shape!r}")
+    dims = tuple(as_int(f, "shape", v, 1) for v in shape)
+    n = int(np.prod(dims))
+    cols = []
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = 1.0
+        cols.append(np.asarray(fn(e.reshape(dims)), dtype=float).ravel())
+        if len(cols) == 1 and cols[0].size * n > max_entries:
+            raise ValueError(f"{f}: a dense {cols[0].size} x {n} matrix is over max_entries={max_entries:,}")
+    return np.stack(cols, axis=1)
+
+
+def circulant_spectrum_rank(k: np.ndarray, shape: tuple[int, ...], tol: float = 1e-9) -> int:
+    """Rank of the (block) circulant matrix of circular correlation with ``k`` on arrays of ``shape``.
+
+    The discrete Fourier transform diagonalises every circulant matrix, so the
+    rank is the number of DFT coefficients of the kernel (placed in a zero
+    array of ``shape``) whose magnitude exceeds ``tol`` times the largest.
+
+    Parameters
+    ----------
+    k : array, shape (m,) or (KH, KW)
+    shape : tuple of int
+        ``(n,)`` or ``(H, W)``, at least as large as ``k``.
+
+    Returns
+    -------
+    int
+        The rank, between 0 and ``prod(shape)``.
+    """
+    f = "circulant_spectrum_rank"
+    k = as_array(f, "k", k)
+    if not isinstance(shape, (tuple, list)) or len(shape) != k.ndim or any(
+            int(s) < m for s, m in zip(shape, k.shape)):
+        raise ValueError(f"{f}: shape must have one entry per kernel axis, each >= the kernel's; "
+                         f"got shape={shape!r} for k.shape={k.shape}")
+    c = np.zeros(tuple(int(s) for s in shape))
+    c[tuple(slice(0, m) for m in k.shape)] = k
+    mags = np.abs(np.fft.fftn(c))
+    top = float(mags.max())
+    return int((mags > tol * top).sum()) if top > 0 else 0
 
 
 def matvec_naive(m: np.ndarray, x: np.ndarray) -> np.ndarray:
