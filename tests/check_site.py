@@ -39,6 +39,22 @@ def broken_anchors(root: pathlib.Path) -> list[str]:
     return bad
 
 
+REPR = re.compile(r"&lt;(?:Figure size [^&]*|[A-Za-z_][\w.]* object at 0x[0-9a-f]+|[A-Za-z_][\w.]* at 0x[0-9a-f]+)&gt;")
+
+
+def stray_reprs(root: pathlib.Path) -> list[str]:
+    """Python object reprs printed into a page (``<Figure size ...>``, ``<... at 0x...>``).
+
+    They appear when a figure cell ends on an expression whose value is displayed
+    besides the figure; a reader should never see them.
+    """
+    found = []
+    for page in sorted(root.rglob("*.html")):
+        for m in REPR.finditer(page.read_text(encoding="utf-8", errors="replace")):
+            found.append(f"{page.relative_to(root)}: a Python object repr on the page: {m.group(0)}")
+    return found
+
+
 def errata_mismatches(root: pathlib.Path) -> list[str]:
     """Rows of the errata page whose links do not land on a claim tagged with the row's item."""
     page = root / "book" / "errata.html"
@@ -84,9 +100,9 @@ def claims_index_mismatches(root: pathlib.Path) -> list[str]:
 
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    bad = external_loads(root) + broken_anchors(root) + errata_mismatches(root) + claims_index_mismatches(root)
+    bad = external_loads(root) + broken_anchors(root) + stray_reprs(root) + errata_mismatches(root) + claims_index_mismatches(root)
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)
     print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
-          "internal anchors, errata links and the claims index resolve")
+          "no object reprs; internal anchors, errata links and the claims index resolve")

@@ -53,3 +53,13 @@ def test_claims_index_must_list_exactly_the_claims_shown(tmp_path):
     (book / "claims.html").write_text('<a href="ch.html#claim-y">cell</a>')
     assert claims_index_mismatches(root) == ["claims index does not list ch.html#claim-x",
                                              "claims index lists ch.html#claim-y, which no chapter shows"]
+
+
+def test_stray_object_reprs_are_reported(tmp_path):
+    from check_site import stray_reprs
+
+    (tmp_path / "c.html").write_text(
+        "<pre>&lt;Figure size 1300x840 with 9 Axes&gt;</pre><pre>&lt;matplotlib.legend.Legend at 0x7f2f9654c390&gt;</pre>"
+        "<p>x &lt; y and y &gt; z</p><pre>&lt;torch.nn.Conv2d object at 0xdeadbeef&gt;</pre>")
+    found = stray_reprs(tmp_path)
+    assert len(found) == 3 and "Figure size" in found[0] and "Legend at" in found[1]
