@@ -67,3 +67,17 @@ def test_chapters_link_key_terms_to_the_glossary():
         for u in used:
             target = re.sub(r"^.*<(.+)>$", r"\1", u).lower()
             assert target in terms, f"{path.name}: {{term}}`{u}` is not in the glossary"
+
+
+def test_every_correction_a_chapter_makes_is_on_the_errata_page():
+    """A claim tagged ``CLAIMS Bn`` corrects the notes; the errata page must list item Bn.
+
+    (The site check verifies the other direction: each errata row links to a claim with its tag.)
+    """
+    tagged = set()
+    for nb in _chapters():
+        code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        tagged |= set(re.findall(r"CLAIMS (B\d+)\b", code))
+    listed = set(re.findall(r"^\| (B\d+) \|", (ROOT / "book" / "errata.md").read_text(), re.M))
+    assert tagged, "no chapter tags a correction"
+    assert tagged <= listed, f"corrections made but missing from the errata page: {sorted(tagged - listed)}"
