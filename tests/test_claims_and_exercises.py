@@ -51,6 +51,14 @@ def test_format_value():
     assert format_value(0.72) == "0.72"
 
 
+def test_format_value_of_sequences():
+    # numpy scalars read as numbers, not as np.float64(...); no thousands separators inside a tuple
+    assert format_value((np.float64(-1.0), np.float64(-3.0), 3.0)) == "(-1, -3, 3)"
+    assert format_value((np.int64(1), 1024, 768)) == "(1, 1024, 768)"
+    assert format_value((5,)) == "(5,)"
+    assert format_value([True, (1, 2), "after"]) == "[True, (1, 2), after]"
+
+
 def test_check_number_messages():
     assert check_number(5, 5)
     assert "twice" in check_number(10, 5).message
@@ -98,3 +106,11 @@ def test_grace_hopper_shape_and_range(image):
     assert grace_hopper(64, 48).shape == (48, 64)
     with pytest.raises(ValueError, match="width must be an int >= 1"):
         grace_hopper(0)
+
+
+def test_no_answer_message_says_what_to_set():
+    assert check_number(None, 3).message == "no answer yet: set answer to a number and run the cell again"
+    assert check_number(None, 3, name="number of biases").message == (
+        "no answer yet: set answer to the number of biases (a number) and run the cell again")
+    assert check_array(None, np.zeros(2), name="matrix").message == (
+        "no answer yet: set answer to the matrix (an array) and run the cell again")

@@ -67,6 +67,13 @@ def format_value(v: Any) -> str:
         return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
     if isinstance(v, np.ndarray):
         return f"array{v.shape}"
+    if isinstance(v, (tuple, list)):
+        # elements without thousands separators, which would read as more elements
+        parts = [f"{int(e)}" if isinstance(e, numbers.Integral) and not isinstance(e, (bool, np.bool_))
+                 else f"{float(e):.6g}" if isinstance(e, numbers.Real) and not isinstance(e, (bool, np.bool_))
+                 else format_value(e) for e in v]
+        inner = ", ".join(parts) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+        return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
     return str(v)
 
 

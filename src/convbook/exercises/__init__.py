@@ -38,6 +38,11 @@ class Feedback:
         return f'<div class="convbook-feedback feedback-{cls}">{html.escape(repr(self))}</div>'
 
 
+def _no_answer(name: str, kind: str) -> str:
+    what = kind if name == "answer" else f"the {name} ({kind})"
+    return f"no answer yet: set answer to {what} and run the cell again"
+
+
 def check_number(answer: Any, expected: float, *, name: str = "answer",
                  hints: Mapping[float, str] | None = None, rel: float = 0.0) -> Feedback:
     """Check a numeric answer, explaining the common mistakes.
@@ -56,7 +61,7 @@ def check_number(answer: Any, expected: float, *, name: str = "answer",
         Relative tolerance (0: exact).
     """
     if answer is None:
-        return Feedback(False, f"no answer yet: set {name} to your number and run the cell again")
+        return Feedback(False, _no_answer(name, "a number"))
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, numbers.Real):
         return Feedback(False, f"{name} should be a number; got {type(answer).__name__} {answer!r}")
     a = float(answer)
@@ -86,7 +91,7 @@ def check_array(answer: Any, expected: np.ndarray, *, name: str = "answer",
     """
     expected = np.asarray(expected)
     if answer is None:
-        return Feedback(False, f"no answer yet: compute {name} and run the cell again")
+        return Feedback(False, _no_answer(name, "an array"))
     try:
         a = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
