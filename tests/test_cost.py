@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import convbook as cb
 from convbook import (
     conv2d_cost,
     conv2d_naive,
@@ -113,3 +114,27 @@ def test_cost_errors():
         correlate2d_cost((4, 4), (2, 2), "wrap")
     with pytest.raises(ValueError, match=r"taps must be an int >= 1"):
         locally_connected_cost(4, 0)
+
+
+def test_format_bytes():
+    assert [cb.format_bytes(n) for n in (0, 400, 1023, 1024, 4 * 10**7, 10**11, 2**50 * 3000)] == [
+        "0 B", "400 B", "1023 B", "1 KiB", "38.1 MiB", "93.1 GiB", "3,000 PiB"]
+    with pytest.raises(ValueError, match="format_bytes: n must be a number >= 0; got -1"):
+        cb.format_bytes(-1)
+    with pytest.raises(ValueError, match="got '1'"):
+        cb.format_bytes("1")
+
+
+def test_cost_table():
+    from convbook.sharing import local_perception
+
+    table = cb.cost_table(local_perception())
+    lines = table.splitlines()
+    assert lines[0] == "| layer | parameters | multiplications | additions | parameters in float32 |"
+    assert lines[2] == "| fully connected | 25,000,000,000 | 25,000,000,000 | 24,999,900,000 | 93.1 GiB |"
+    assert lines[4] == "| convolutional | 100 | 10,000,000 | 9,900,000 | 400 B |"
+    assert "float64" in cb.cost_table(local_perception(), itemsize=8)
+    with pytest.raises(ValueError, match=r"itemsize must be 2, 4 or 8 .*; got 3"):
+        cb.cost_table(local_perception(), itemsize=3)
+    with pytest.raises(TypeError, match="costs must be a non-empty mapping of name -> Cost"):
+        cb.cost_table({"x": 3})

@@ -13,7 +13,7 @@ parameters (or of the matrix, for the matrix forms).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,8 @@ __all__ = [
     "sparse_matrix_cost",
     "locally_connected_cost",
     "count_ops",
+    "format_bytes",
+    "cost_table",
 ]
 
 
@@ -273,3 +275,55 @@ def count_ops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[OpCoun
     if isinstance(result, np.ndarray) and result.dtype == object:
         result = np.vectorize(float, otypes=[np.float64])(result)
     return OpCount(tally.multiplies, tally.adds), result
+
+
+def format_bytes(n: float) -> str:
+    """A byte count in binary units, as the book prints memory.
+
+    Returns
+    -------
+    str
+        ``"400 B"``, ``"38.1 MiB"``, ``"93.1 GiB"``: whole bytes below 1 KiB,
+        otherwise three significant digits in the largest unit that keeps the
+        number at least 1.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or n < 0:
+        raise ValueError(f"format_bytes: n must be a number >= 0; got {n!r}")
+    if n < 1024:
+        return f"{int(n)} B"
+    units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+    value, unit = float(n) / 1024, units.pop(0)
+    while value >= 1024 and units:
+        value, unit = value / 1024, units.pop(0)
+    return f"{value:,.3g} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
+
+
+def cost_table(costs: Mapping[str, Cost], *, itemsize: int = 4) -> str:
+    """A Markdown table of layer costs: parameters, arithmetic, parameter memory.
+
+    Parameters
+    ----------
+    costs : mapping of name -> Cost
+        The layers to compare, in the order to show them.
+    itemsize : {2, 4, 8}
+        Bytes per parameter for the memory column (4: float32).
+
+    Returns
+    -------
+    str
+        A Markdown table with one row per layer: parameters, multiplications
+        and additions for one input example, and the memory the parameters
+        take at ``itemsize`` bytes each.
+    """
+    if itemsize not in (2, 4, 8) or isinstance(itemsize, bool):
+        raise ValueError(f"cost_table: itemsize must be 2, 4 or 8 (float16, float32, float64); got {itemsize!r}")
+    if not costs or not all(isinstance(c, Cost) for c in costs.values()):
+        raise TypeError("cost_table: costs must be a non-empty mapping of name -> Cost; "
+                        f"got {type(costs).__name__} with values {[type(c).__name__ for c in dict(costs).values()]}")
+    bits = 8 * itemsize
+    lines = [f"| layer | parameters | multiplications | additions | parameters in float{bits} |",
+             "|---|--:|--:|--:|--:|"]
+    for name, c in costs.items():
+        lines.append(f"| {name} | {c.params:,} | {c.multiplies:,} | {c.adds:,} | "
+                     f"{format_bytes(c.params * itemsize)} |")
+    return "\n".join(lines)
