@@ -55,6 +55,28 @@ def stray_reprs(root: pathlib.Path) -> list[str]:
     return found
 
 
+STDERR = re.compile(r'class="output stderr[^"]*"[^>]*>(?:<[^>]+>)*([^<]{0,160})')
+
+
+def stderr_outputs(root: pathlib.Path) -> list[str]:
+    """Cell outputs written to stderr (warnings, progress bars): a chapter records or avoids them."""
+    found = []
+    for page in sorted(root.rglob("*.html")):
+        for m in STDERR.finditer(page.read_text(encoding="utf-8", errors="replace")):
+            found.append(f"{page.relative_to(root)}: a cell printed to stderr: {m.group(1).strip()[:120]}")
+    return found
+
+
+RAW_TABLE = re.compile(r"\|\s*(?:—|–)+\s*\|")
+
+
+def raw_markdown_tables(root: pathlib.Path) -> list[str]:
+    """Markdown tables shown as text: smart quotes turn a table's ``|---|`` rule into ``|—|``."""
+    return [f"{page.relative_to(root)}: a Markdown table rendered as text"
+            for page in sorted(root.rglob("*.html"))
+            if RAW_TABLE.search(page.read_text(encoding="utf-8", errors="replace"))]
+
+
 def errata_mismatches(root: pathlib.Path) -> list[str]:
     """Rows of the errata page whose links do not land on a claim tagged with the row's item."""
     page = root / "book" / "errata.html"
@@ -100,9 +122,11 @@ def claims_index_mismatches(root: pathlib.Path) -> list[str]:
 
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    bad = external_loads(root) + broken_anchors(root) + stray_reprs(root) + errata_mismatches(root) + claims_index_mismatches(root)
+    bad = (external_loads(root) + broken_anchors(root) + stray_reprs(root) + stderr_outputs(root)
+           + raw_markdown_tables(root) + errata_mismatches(root) + claims_index_mismatches(root))
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)
     print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
-          "no object reprs; internal anchors, errata links and the claims index resolve")
+          "no object reprs, stderr output or raw tables; "
+          "internal anchors, errata links and the claims index resolve")

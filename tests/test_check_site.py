@@ -59,7 +59,27 @@ def test_stray_object_reprs_are_reported(tmp_path):
     from check_site import stray_reprs
 
     (tmp_path / "c.html").write_text(
-        "<pre>&lt;Figure size 1300x840 with 9 Axes&gt;</pre><pre>&lt;matplotlib.legend.Legend at 0x7f2f9654c390&gt;</pre>"
+        "<pre>&lt;Figure size 1300x840 with 9 Axes&gt;</pre>"
+        "<pre>&lt;matplotlib.legend.Legend at 0x7f2f9654c390&gt;</pre>"
         "<p>x &lt; y and y &gt; z</p><pre>&lt;torch.nn.Conv2d object at 0xdeadbeef&gt;</pre>")
     found = stray_reprs(tmp_path)
     assert len(found) == 3 and "Figure size" in found[0] and "Legend at" in found[1]
+
+
+def test_stderr_output_is_reported(tmp_path):
+    from check_site import stderr_outputs
+
+    (tmp_path / "d.html").write_text(
+        '<div class="output stderr highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>'
+        "/tmp/ipykernel_1/2.py:16: UserWarning: Using padding=&#39;same&#39;</pre></div></div>"
+        '<div class="output stream highlight-myst-ansi notranslate"><pre>fine</pre></div>')
+    found = stderr_outputs(tmp_path)
+    assert len(found) == 1 and "UserWarning" in found[0]
+
+
+def test_markdown_table_rendered_as_text_is_reported(tmp_path):
+    from check_site import raw_markdown_tables
+
+    (tmp_path / "e.html").write_text("<p>| layer | parameters | |—|—| | conv | 100 |</p>")
+    (tmp_path / "f.html").write_text('<table><tr><td>ok</td></tr></table><pre>"|---|---|"</pre>')
+    assert raw_markdown_tables(tmp_path) == ["e.html: a Markdown table rendered as text"]
