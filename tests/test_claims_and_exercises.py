@@ -114,3 +114,16 @@ def test_no_answer_message_says_what_to_set():
         "no answer yet: set answer to the number of biases (a number) and run the cell again")
     assert check_array(None, np.zeros(2), name="matrix").message == (
         "no answer yet: set answer to the matrix (an array) and run the cell again")
+
+
+def test_arrays_are_shown_by_value_when_small_and_by_shape_when_large():
+    from convbook.claims import Claim
+
+    assert format_value(np.array([2.0, 5.0])) == "[2, 5]"
+    assert format_value(np.eye(2)) == "[[1, 0], [0, 1]]"
+    assert format_value(np.array(3.5)) == "3.5"
+    assert format_value(np.zeros((1, 1, 140, 160))) == "array of shape (1, 1, 140, 160)"
+    big = Claim("x", np.ones((3, 4)) + 1e-13, np.ones((3, 4)), ", ±1e-12", "", "claim-x")
+    assert repr(big) == "✓ x: array of shape (3, 4), largest difference 1e-13 (stated: array of shape (3, 4), ±1e-12)"
+    flags = Claim("y", np.ones(9, bool), np.ones(9, bool), "", "", "claim-y")
+    assert repr(flags) == "✓ y: array of shape (9,) (stated: array of shape (9,))"

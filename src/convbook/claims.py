@@ -35,23 +35,41 @@ class Claim:
     source: str
     anchor: str
 
+    def shown(self) -> tuple[str, str]:
+        """The computed and the stated value as the page prints them.
+
+        A large array is described by its shape and, next to a numeric
+        expected array, by the largest difference between the two.
+        """
+        value, expected = format_value(self.value), format_value(self.expected)
+        if isinstance(self.value, np.ndarray) and self.value.size > SMALL_ARRAY:
+            v, e = self.value, np.asarray(self.expected)
+            if v.shape == e.shape and v.dtype.kind in "iuf" and e.dtype.kind in "iuf":
+                value += f", largest difference {float(np.max(np.abs(v - e))):.2g}"
+        return value, expected
+
     def _repr_html_(self) -> str:
         src = f' <span class="claim-source">[{html.escape(self.source)}]</span>' if self.source else ""
+        value, expected = self.shown()
         return (
             f'<div class="convbook-claim" id="{self.anchor}"><span class="claim-mark">✓</span> '
-            f"<strong>{html.escape(self.statement)}</strong>: {html.escape(format_value(self.value))}"
-            f'<span class="claim-expected"> (stated: {html.escape(format_value(self.expected))}'
+            f"<strong>{html.escape(self.statement)}</strong>: {html.escape(value)}"
+            f'<span class="claim-expected"> (stated: {html.escape(expected)}'
             f"{html.escape(self.tolerance)})</span>{src}</div>"
         )
 
     def __repr__(self) -> str:
         src = f" [{self.source}]" if self.source else ""
-        return (f"✓ {self.statement}: {format_value(self.value)} "
-                f"(stated: {format_value(self.expected)}{self.tolerance}){src}")
+        value, expected = self.shown()
+        return f"✓ {self.statement}: {value} (stated: {expected}{self.tolerance}){src}"
 
 
 #: Every claim checked in this Python session, in order.
 REGISTRY: list[Claim] = []
+
+
+#: Arrays with at most this many entries are shown entry by entry.
+SMALL_ARRAY = 8
 
 
 def format_value(v: Any) -> str:
@@ -66,7 +84,11 @@ def format_value(v: Any) -> str:
             return f"{x:.6g}"
         return f"{x:,.6g}" if abs(x) >= 1e4 else f"{x:.6g}"
     if isinstance(v, np.ndarray):
-        return f"array{v.shape}"
+        if v.ndim == 0:
+            return format_value(v.item())
+        if v.size <= SMALL_ARRAY:
+            return format_value(v.tolist())
+        return f"array of shape {v.shape}"
     if isinstance(v, (tuple, list)):
         # elements without thousands separators, which would read as more elements
         parts = [f"{int(e)}" if isinstance(e, numbers.Integral) and not isinstance(e, (bool, np.bool_))
