@@ -1,4 +1,5 @@
-"""Fail if a built page loads anything from outside the site, or a link or erratum does not resolve.
+"""Fail if a built page loads anything from outside the site, shows what a reader should not see
+(a Python object repr, stderr output, a Markdown table as text), or has a link or erratum that does not resolve.
 
 Usage: python tests/check_site.py _build/html
 """
@@ -12,12 +13,19 @@ import sys
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//[^"']+""", re.I)
 
 
-def external_loads(root: pathlib.Path) -> list[str]:
-    found = []
+def _pages(root: pathlib.Path):
     for page in sorted(root.rglob("*.html")):
-        for m in EXTERNAL.finditer(page.read_text(encoding="utf-8", errors="replace")):
-            found.append(f"{page.relative_to(root)}: {m.group(0)[:160]}")
-    return found
+        yield page.relative_to(root), page.read_text(encoding="utf-8", errors="replace")
+
+
+def _hits(root: pathlib.Path, pattern: re.Pattern[str], describe) -> list[str]:
+    """``page: describe(match)`` for every match of ``pattern`` in every page."""
+    return [f"{rel}: {describe(m)}" for rel, text in _pages(root) for m in pattern.finditer(text)]
+
+
+def external_loads(root: pathlib.Path) -> list[str]:
+    """Scripts, styles, images and frames loaded from another host."""
+    return _hits(root, EXTERNAL, lambda m: m.group(0)[:160])
 
 
 LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"':#]+\.html)?#([^"']+)["']""", re.I)
@@ -29,13 +37,14 @@ def broken_anchors(root: pathlib.Path) -> list[str]:
     """Internal links ``page.html#id`` whose page or id does not exist."""
     ids: dict[pathlib.Path, set[str]] = {}
     bad = []
-    for page in sorted(root.rglob("*.html")):
-        for target, anchor in LINK.findall(page.read_text(encoding="utf-8", errors="replace")):
+    for rel, text in _pages(root):
+        page = root / rel
+        for target, anchor in LINK.findall(text):
             dest = (page.parent / target).resolve() if target else page.resolve()
             if dest not in ids:
                 ids[dest] = set(ID.findall(dest.read_text(encoding="utf-8"))) if dest.exists() else set()
             if anchor not in ids[dest]:
-                bad.append(f"{page.relative_to(root)}: link to {target}#{anchor} finds no such id")
+                bad.append(f"{rel}: link to {target}#{anchor} finds no such id")
     return bad
 
 
@@ -48,11 +57,7 @@ def stray_reprs(root: pathlib.Path) -> list[str]:
     They appear when a figure cell ends on an expression whose value is displayed
     besides the figure; a reader should never see them.
     """
-    found = []
-    for page in sorted(root.rglob("*.html")):
-        for m in REPR.finditer(page.read_text(encoding="utf-8", errors="replace")):
-            found.append(f"{page.relative_to(root)}: a Python object repr on the page: {m.group(0)}")
-    return found
+    return _hits(root, REPR, lambda m: f"a Python object repr on the page: {m.group(0)}")
 
 
 STDERR = re.compile(r'class="output stderr[^"]*"[^>]*>(?:<[^>]+>)*([^<]{0,160})')
@@ -60,11 +65,7 @@ STDERR = re.compile(r'class="output stderr[^"]*"[^>]*>(?:<[^>]+>)*([^<]{0,160})'
 
 def stderr_outputs(root: pathlib.Path) -> list[str]:
     """Cell outputs written to stderr (warnings, progress bars): a chapter records or avoids them."""
-    found = []
-    for page in sorted(root.rglob("*.html")):
-        for m in STDERR.finditer(page.read_text(encoding="utf-8", errors="replace")):
-            found.append(f"{page.relative_to(root)}: a cell printed to stderr: {m.group(1).strip()[:120]}")
-    return found
+    return _hits(root, STDERR, lambda m: f"a cell printed to stderr: {m.group(1).strip()[:120]}")
 
 
 RAW_TABLE = re.compile(r"\|\s*(?:—|–)+\s*\|")
@@ -72,9 +73,7 @@ RAW_TABLE = re.compile(r"\|\s*(?:—|–)+\s*\|")
 
 def raw_markdown_tables(root: pathlib.Path) -> list[str]:
     """Markdown tables shown as text: smart quotes turn a table's ``|---|`` rule into ``|—|``."""
-    return [f"{page.relative_to(root)}: a Markdown table rendered as text"
-            for page in sorted(root.rglob("*.html"))
-            if RAW_TABLE.search(page.read_text(encoding="utf-8", errors="replace"))]
+    return [f"{rel}: a Markdown table rendered as text" for rel, text in _pages(root) if RAW_TABLE.search(text)]
 
 
 def errata_mismatches(root: pathlib.Path) -> list[str]:
