@@ -6,6 +6,12 @@
   a claim exists on it only if it ran and passed in this build.
 * Citations read "Goodfellow et al. (2016)" and "(LeCun et al., 1998)"
   (the ``author_year_round`` reference style).
+* The site's ``index.html``, which sphinx-external-toc writes as a bare
+  ``<meta>`` redirect, becomes a small page with a title and a link for
+  readers whose browser does not follow the redirect; and the site root gets a
+  ``favicon.ico`` (the book's 3 × 3 kernel icon), which browsers ask for on
+  pages that name no icon, such as that redirect (without it the server
+  answers 404 and the browser logs an error).
 * Scripts that two extensions both add to every page (Jupyter Book 1 registers
   sphinx-thebe's and sphinx-togglebutton's inline configuration twice, which
   makes the browser report ``THEBE_JS_URL`` as already declared) are emitted
@@ -15,6 +21,7 @@
 from __future__ import annotations
 
 import html
+import pathlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,6 +216,46 @@ def _describe_figures(app: Sphinx, doctree: nodes.document, docname: str) -> Non
                 image["alt"] = text
 
 
+BARE_REDIRECT = re.compile(r'\s*<meta http-equiv="Refresh" content="0; url=([^"<>]+)"\s*/?>\s*', re.I)
+
+
+def redirect_page(target: str, title: str) -> str:
+    """A complete HTML page that sends the reader on to ``target``."""
+    target, title = html.escape(target), html.escape(title)
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Refresh" content="0; url={target}">\n<title>{title}</title>\n</head>\n'
+            f'<body>\n<p><a href="{target}">{title}</a></p>\n</body>\n</html>\n')
+
+
+def write_favicon_ico(path: pathlib.Path) -> None:
+    """The icon of ``assets/favicon.svg`` (a 3 × 3 kernel, weights as shades) as a 16/32/48 px ICO."""
+    from PIL import Image, ImageDraw
+
+    scale = 4  # drawn at 128 px, the ICO sizes are taken from it
+    img = Image.new("RGBA", (32 * scale, 32 * scale), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    background = (0x1F, 0x4E, 0x79)
+    draw.rounded_rectangle((0, 0, 32 * scale - 1, 32 * scale - 1), radius=5 * scale, fill=background + (255,))
+    for i, y in enumerate((4, 12.5, 21)):
+        for j, x in enumerate((4, 12.5, 21)):
+            alpha = 1.0 if (i, j) == (1, 1) else 0.7 if 1 in (i, j) else 0.35
+            shade = tuple(round(c + (255 - c) * alpha) for c in background)
+            draw.rectangle((x * scale, y * scale, (x + 7) * scale - 1, (y + 7) * scale - 1), fill=shade + (255,))
+    img.save(path, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
+
+
+def _finish_site(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    out = pathlib.Path(app.outdir)
+    write_favicon_ico(out / "favicon.ico")
+    index = out / "index.html"
+    found = BARE_REDIRECT.fullmatch(index.read_text(encoding="utf-8")) if index.exists() else None
+    if found:
+        title = app.config.html_title or app.config.project
+        index.write_text(redirect_page(found.group(1), title), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(claims_index)
     app.add_directive("claims-index", ClaimsIndexDirective)
@@ -219,4 +266,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _resolve)
     app.connect("doctree-resolved", _describe_figures)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
+    # after sphinx-external-toc has written its redirect (default priority 500)
+    app.connect("build-finished", _finish_site, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -76,6 +76,12 @@ def raw_markdown_tables(root: pathlib.Path) -> list[str]:
     return [f"{rel}: a Markdown table rendered as text" for rel, text in _pages(root) if RAW_TABLE.search(text)]
 
 
+def missing_root_files(root: pathlib.Path) -> list[str]:
+    """Files a browser asks the site root for by itself: ``favicon.ico`` (on pages that name no icon)."""
+    return [f"{name} is missing from the site root" for name in ("index.html", "favicon.ico")
+            if not (root / name).is_file()]
+
+
 def errata_mismatches(root: pathlib.Path) -> list[str]:
     """Rows of the errata page whose links do not land on a claim tagged with the row's item."""
     page = root / "book" / "errata.html"
@@ -121,8 +127,9 @@ def claims_index_mismatches(root: pathlib.Path) -> list[str]:
 
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    bad = (external_loads(root) + broken_anchors(root) + stray_reprs(root) + stderr_outputs(root)
-           + raw_markdown_tables(root) + errata_mismatches(root) + claims_index_mismatches(root))
+    checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
+              raw_markdown_tables, errata_mismatches, claims_index_mismatches)
+    bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)

@@ -83,3 +83,12 @@ def test_markdown_table_rendered_as_text_is_reported(tmp_path):
     (tmp_path / "e.html").write_text("<p>| layer | parameters | |—|—| | conv | 100 |</p>")
     (tmp_path / "f.html").write_text('<table><tr><td>ok</td></tr></table><pre>"|---|---|"</pre>')
     assert raw_markdown_tables(tmp_path) == ["e.html: a Markdown table rendered as text"]
+
+
+def test_files_a_browser_asks_the_root_for_must_exist(tmp_path):
+    from check_site import missing_root_files
+
+    (tmp_path / "index.html").write_text("<p>x</p>")
+    assert missing_root_files(tmp_path) == ["favicon.ico is missing from the site root"]
+    (tmp_path / "favicon.ico").write_bytes(b"\0")
+    assert missing_root_files(tmp_path) == []

@@ -23,3 +23,30 @@ def test_parse_claims_reads_back_what_claim_displays():
 
 def test_parse_claims_ignores_other_html():
     assert parse_claims('<div class="other" id="claim-x">✓ x</div>') == []
+
+
+def test_redirect_page_is_complete():
+    from convbook_sphinx import BARE_REDIRECT, redirect_page
+
+    bare = '<meta http-equiv="Refresh" content="0; url=book/intro.html" />\n'
+    target = BARE_REDIRECT.fullmatch(bare).group(1)
+    page = redirect_page(target, "Convolutional Networks, Computed")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta http-equiv="Refresh" content="0; url=book/intro.html">' in page
+    assert '<a href="book/intro.html">Convolutional Networks, Computed</a>' in page
+    assert BARE_REDIRECT.fullmatch(page) is None  # a second build leaves it alone
+
+
+def test_favicon_ico(tmp_path):
+    from convbook_sphinx import write_favicon_ico
+    from PIL import Image
+
+    write_favicon_ico(tmp_path / "favicon.ico")
+    with Image.open(tmp_path / "favicon.ico") as ico:
+        assert ico.format == "ICO"
+        assert {(16, 16), (32, 32), (48, 48)} <= set(ico.info["sizes"])
+        ico.size = (48, 48)
+        pixels = ico.convert("RGB")
+        centre, frame = pixels.getpixel((24, 24)), pixels.getpixel((24, 3))
+        assert all(c >= 250 for c in centre)  # the centre weight, white
+        assert all(abs(a - b) <= 2 for a, b in zip(frame, (0x1F, 0x4E, 0x79)))  # the frame
