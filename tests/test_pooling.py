@@ -225,3 +225,18 @@ X = np.zeros((1, 1, 6, 6))
 def test_errors_name_the_argument(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_plot_pooling_windows():
+    import matplotlib
+
+    from convbook.plotting import plot_pooling_windows
+
+    matplotlib.use("Agg")
+    for ceil, count in ((False, 2), (True, 3)):
+        ax = plot_pooling_windows(6, 3, 2, ceil_mode=ceil)
+        windows = [p for p in ax.patches if not p.get_fill()]
+        assert len(windows) == count == output_size(6, 3, 2, ceil_mode=ceil)
+        assert [p.get_linestyle() for p in windows][-1] == ("--" if ceil else "-")
+        assert ax.get_title().endswith(f"= {count} windows") and ax.get_xlabel().startswith("input position")
+    matplotlib.pyplot.close("all")

@@ -1,9 +1,11 @@
 """Receptive fields: the recursion equals what back-propagation through torch networks measures."""
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import convbook as cb
 from convbook import ReceptiveField, receptive_field, receptive_field_empirical
 
 layer = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3))
@@ -47,3 +49,20 @@ def test_errors():
         receptive_field([(3, 1, 1, 1)])
     with pytest.raises(ValueError, match="ndim must be 1 or 2; got 3"):
         receptive_field_empirical([(3, 1, 1)], ndim=3)
+
+
+@pytest.mark.parametrize("depth, kernel", [(1, 3), (4, 3), (16, 3), (5, 2), (3, 5), (2, 1)])
+def test_path_counts_are_polynomial_coefficients(depth, kernel):
+    expected = np.array([1.0])
+    for _ in range(depth):
+        expected = np.convolve(expected, np.ones(kernel))
+    counts = cb.path_counts(depth, kernel)
+    assert counts.shape == (cb.receptive_field([(kernel, 1, 1)] * depth).size,)
+    assert np.array_equal(counts, expected)
+
+
+def test_path_counts_errors():
+    with pytest.raises(ValueError, match="path_counts: depth must be an int >= 1; got 0"):
+        cb.path_counts(0)
+    with pytest.raises(TypeError, match=r"path_counts: kernel must be an int >= 1; got 2.0 \(float\)"):
+        cb.path_counts(2, 2.0)

@@ -53,7 +53,7 @@ from .pooling import (
     max_pool2d_naive,
     maxout,
 )
-from .receptive import ReceptiveField, receptive_field, receptive_field_empirical
+from .receptive import ReceptiveField, path_counts, receptive_field, receptive_field_empirical
 from .shapes import mode_padding, output_size, transposed_output_size
 from .transpose import conv_transpose2d, conv_transpose2d_naive
 
@@ -113,6 +113,7 @@ __all__ = [
     "mode_padding",
     "operator_matrix",
     "output_size",
+    "path_counts",
     "receptive_field",
     "receptive_field_empirical",
     "rescale",

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_dense_growth", "print_timings"]
+__all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_dense_growth", "print_timings",
+           "plot_pooling_windows"]
 
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
@@ -134,3 +135,41 @@ def print_timings(timings: Sequence[Any], reference: str, extra: dict[str, float
     print(f"{'method':{width}s}  {'time':>11s}  ratio to {reference}")
     for name, s, r in rows:
         print(f"{name:{width}s}  {s * 1e3:8.3f} ms  {r:10.3g}")
+
+
+def plot_pooling_windows(n: int, window: int, stride: int, *, ceil_mode: bool = False, ax: Any = None) -> Any:
+    """Draw the pooling windows along one axis of ``n`` inputs, as floor or ceil mode places them.
+
+    Inputs are boxes numbered 1 to ``n``; each window is an outline, dashed
+    where it hangs over the end of the input (ceil mode keeps such a window
+    and pools only the inputs it covers). The number of windows is
+    :func:`convbook.output_size` ``(n, window, stride, ceil_mode=ceil_mode)``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from .shapes import output_size
+
+    count = output_size(n, window, stride, ceil_mode=ceil_mode)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.1 * (n + window), 1.8))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i in range(n):
+        ax.add_patch(plt.Rectangle((i + 0.025, 0), 0.95, 0.95, fc="0.85", ec="k"))
+    for o in range(count):
+        start = o * stride
+        ax.add_patch(plt.Rectangle((start, -0.15 - 0.12 * o), window, 1.25 + 0.24 * o, fill=False,
+                                   ec=colors[o % len(colors)], lw=2,
+                                   ls="-" if start + window <= n else "--"))
+    last = max(n, (count - 1) * stride + window)
+    ax.set_xlim(-0.5, last + 0.5)
+    ax.set_ylim(-0.3 - 0.12 * count, 1.2 + 0.12 * count)
+    ax.set_xticks(np.arange(n) + 0.5, [str(i + 1) for i in range(n)])
+    ax.set_yticks([])
+    ax.set_xlabel(f"input position (windows of width {window}, stride {stride})")
+    rounding = "⌈(N − W)/S⌉" if ceil_mode else "⌊(N − W)/S⌋"
+    ax.set_title(f"{'ceil' if ceil_mode else 'floor'} mode: {rounding} + 1 = {count} windows", fontsize="medium")
+    return ax

@@ -12,7 +12,9 @@ dilation)`` along one axis, two numbers per layer describe it
 :func:`receptive_field` evaluates the recursion; :func:`receptive_field_empirical`
 measures the same two numbers on a random torch network, from the input
 gradient of single output units, and is the specification it is tested
-against.
+against. :func:`path_counts` counts how many paths lead from each input of
+the field to the unit, which is why the *effective* receptive field is
+concentrated in its middle.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ReceptiveField", "receptive_field", "receptive_field_empirical"]
+from ._checks import as_int
+
+__all__ = ["ReceptiveField", "receptive_field", "receptive_field_empirical", "path_counts"]
 
 
 @dataclass(frozen=True)
@@ -174,3 +178,40 @@ def _measure(spec: list[tuple[int, int, int]], ndim: int, channels: int, gen: An
         size = hi - lo + 1
         starts.append(lo)
     return size, starts[1] - starts[0]
+
+
+def path_counts(depth: int, kernel: int = 3) -> np.ndarray:
+    """Paths from each input pixel to one unit of a stack of 1-D convolutions, by back-propagation.
+
+    Every layer has stride 1, no padding and a kernel of ``kernel`` ones, so
+    the gradient of the top unit with respect to the input counts the paths
+    through the network from each input of its receptive field.
+
+    Parameters
+    ----------
+    depth : int >= 1
+        Number of layers.
+    kernel : int >= 1
+        Kernel width of every layer.
+
+    Returns
+    -------
+    array, shape (receptive_field([(kernel, 1, 1)] * depth).size,) = ((kernel - 1) * depth + 1,)
+        Entry ``i`` is the number of paths from input ``i`` of the field: the
+        coefficient of ``z**i`` in ``(1 + z + ... + z**(kernel - 1))**depth``
+        (for ``kernel = 3`` a trinomial coefficient). Computed with torch
+        autograd in float64, exact while the counts stay below 2**53.
+    """
+    import torch
+
+    f = "path_counts"
+    depth = as_int(f, "depth", depth, 1)
+    kernel = as_int(f, "kernel", kernel, 1)
+    size = (kernel - 1) * depth + 1
+    x = torch.zeros((1, 1, size), dtype=torch.float64, requires_grad=True)
+    ones = torch.ones((1, 1, kernel), dtype=torch.float64)
+    y = x
+    for _ in range(depth):
+        y = torch.nn.functional.conv1d(y, ones)
+    (paths,) = torch.autograd.grad(y[0, 0, 0], x)
+    return paths[0, 0].numpy()
