@@ -56,3 +56,13 @@ def test_notebook_imports_the_library_and_asserts_claims(nb):
     src = "".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
     assert "convbook" in src
     assert "claim(" in src
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_is_captioned_and_named(nb):
+    """A named figure that a cell displays twice is a duplicate target, which fails the strict build."""
+    for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure")
+        if figure is not None:
+            assert figure.get("caption", "").strip(), f"{nb.name}: cell {i} has a figure without a caption"
+            assert figure.get("name", "").startswith("fig-"), f"{nb.name}: cell {i}: name its figure fig-…"
