@@ -90,13 +90,16 @@ def format_value(v: Any) -> str:
             return format_value(v.tolist())
         return f"array of shape {v.shape}"
     if isinstance(v, (tuple, list)):
-        # elements without thousands separators, which would read as more elements
-        parts = [f"{int(e)}" if isinstance(e, numbers.Integral) and not isinstance(e, (bool, np.bool_))
-                 else f"{float(e):.6g}" if isinstance(e, numbers.Real) and not isinstance(e, (bool, np.bool_))
-                 else format_value(e) for e in v]
-        inner = ", ".join(parts) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
+        inner = ", ".join(_element(e) for e in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
         return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
     return str(v)
+
+
+def _element(e: Any) -> str:
+    """An element of a tuple or list: numbers without thousands separators, which would read as more elements."""
+    if isinstance(e, (bool, np.bool_)) or not isinstance(e, numbers.Real):
+        return format_value(e)
+    return str(int(e)) if isinstance(e, numbers.Integral) else f"{float(e):.6g}"
 
 
 def _slug(text: str) -> str:
