@@ -31,6 +31,42 @@ def conv_layer(dtype: type) -> list:
     }, reference="torch.nn.functional.conv2d")
 
 
+def layer_gradients() -> list:
+    """Input, kernel and bias gradients of a float64 layer: conv2d_backward against torch's backward pass."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(8, 32, 32, 32))
+    w = rng.normal(size=(64, 32, 3, 3))
+    g = rng.normal(size=(8, 64, 16, 16))
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    tb = torch.zeros(64, dtype=torch.float64, requires_grad=True)
+    tg = torch.from_numpy(g)
+
+    def torch_backward():
+        y = torch.nn.functional.conv2d(tx, tw, tb, stride=2, padding=1)
+        return torch.autograd.grad(y, (tx, tw, tb), tg)
+
+    ours = cb.conv2d_backward(g, x, w, stride=2, padding=1)
+    assert all(np.allclose(a, b.numpy()) for a, b in zip(ours, torch_backward()))
+    return compare_times({
+        "torch conv2d forward + autograd": torch_backward,
+        "convbook.conv2d_backward": lambda: cb.conv2d_backward(g, x, w, stride=2, padding=1),
+    }, reference="torch conv2d forward + autograd")
+
+
+def transposed_layer() -> list:
+    """A stride-2 transposed convolution (learned upsampling), float64."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(8, 64, 16, 16))
+    w = rng.normal(size=(64, 32, 3, 3))
+    tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+    args = dict(stride=2, padding=1, output_padding=1)
+    assert np.allclose(cb.conv_transpose2d(x, w, **args), torch.nn.functional.conv_transpose2d(tx, tw, **args))
+    return compare_times({
+        "torch.nn.functional.conv_transpose2d": lambda: torch.nn.functional.conv_transpose2d(tx, tw, **args),
+        "convbook.conv_transpose2d": lambda: cb.conv_transpose2d(x, w, **args),
+    }, reference="torch.nn.functional.conv_transpose2d")
+
+
 def correlate_image(k: int) -> list:
     img = cb.grace_hopper()
     kern = np.random.default_rng(1).normal(size=(k, k))
@@ -51,6 +87,10 @@ def main() -> None:
           f"torch threads {torch.get_num_threads()}")
     report("conv layer: batch 8, 32 -> 64 channels, 32x32, 3x3, padding 1, float32", conv_layer(np.float32))
     report("same layer in float64", conv_layer(np.float64))
+    report("gradients of a stride-2 layer, 32 -> 64 channels, 32x32, 3x3, float64 "
+           "(torch: forward + backward)", layer_gradients())
+    report("transposed convolution, stride 2, 64 -> 32 channels, 16x16 -> 32x32, 3x3, float64",
+           transposed_layer())
     for k in (2, 3, 7):
         report(f"single-channel correlation of the 280x320 photo, {k}x{k} kernel (float64)", correlate_image(k))
 
