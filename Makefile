@@ -50,9 +50,10 @@ test: lint pytest nbval strict-book browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks _ext
+	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q tests --ignore=tests/browser
+	$(BIN)/python -m pytest -q --doctest-modules src/convbook tests --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax $(NOTEBOOKS)

@@ -12,6 +12,10 @@
   ``favicon.ico`` (the book's 3 × 3 kernel icon), which browsers ask for on
   pages that name no icon, such as that redirect (without it the server
   answers 404 and the browser logs an error).
+* Every executed notebook's run time is reported at the end of reading, and
+  one that took longer than ``convbook_max_notebook_seconds`` (60 s) is a
+  warning, so the strict build fails on it. (A cell that hangs fails sooner:
+  ``execute.timeout`` in ``_config.yml`` bounds every cell.)
 * Scripts that two extensions both add to every page (Jupyter Book 1 registers
   sphinx-thebe's and sphinx-togglebutton's inline configuration twice, which
   makes the browser report ``THEBE_JS_URL`` as already declared) are emitted
@@ -29,6 +33,7 @@ from typing import Any
 import sphinxcontrib.bibtex.plugin
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
@@ -256,7 +261,34 @@ def _finish_site(app: Sphinx, exception: Exception | None) -> None:
         index.write_text(redirect_page(found.group(1), title), encoding="utf-8")
 
 
+def execution_times(env: Any) -> dict[str, float]:
+    """Seconds each notebook took to execute in this build, by document name (as myst-nb recorded them)."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    times = {}
+    for docname in sorted(env.found_docs):
+        data = NbMetadataCollector.get_doc_data(env).get(docname, {}).get("exec_data")
+        if data and data.get("runtime") is not None:
+            times[docname] = float(data["runtime"])
+    return times
+
+
+def _report_execution(app: Sphinx, env: Any) -> None:
+    times = execution_times(env)
+    if not times:
+        return
+    limit = float(app.config.convbook_max_notebook_seconds)
+    log = logging.getLogger(__name__)
+    log.info("notebook execution times: " + ", ".join(f"{doc} {t:.1f} s" for doc, t in times.items()))
+    for doc, t in times.items():
+        if t > limit:
+            log.warning(f"{doc} took {t:.1f} s to execute, over the {limit:g} s a chapter may take "
+                        "(convbook_max_notebook_seconds)", location=doc)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("convbook_max_notebook_seconds", 60, "env")
+    app.connect("env-check-consistency", _report_execution)
     app.add_node(claims_index)
     app.add_directive("claims-index", ClaimsIndexDirective)
     app.connect("doctree-read", _collect)

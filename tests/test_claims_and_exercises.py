@@ -20,12 +20,12 @@ def test_claim_fails_with_both_values():
 
 
 def test_claim_tolerance_and_bool(capsys):
-    claim("about 60,000 times", 59_733.3, 60_000, rel=0.01)
+    claim("about 60,000 times", 59_733.3, 60_000, rtol=0.01)
     claim("outputs agree", True)
     with pytest.raises(ClaimError):
         claim("outputs agree", False)
     with pytest.raises(ClaimError):
-        claim("close", 1.0, 1.1, rel=0.01)
+        claim("close", 1.0, 1.1, rtol=0.01)
     claim("arrays", np.ones(3), np.ones(3))
     with pytest.raises(ClaimError):
         claim("arrays", np.ones(3), np.ones(4))
@@ -35,8 +35,8 @@ def test_claim_tolerance_and_bool(capsys):
 def test_claim_argument_errors():
     with pytest.raises(TypeError, match="statement must be a non-empty str"):
         claim("", 1, 1)
-    with pytest.raises(ValueError, match="rel and abs must be >= 0"):
-        claim("x", 1, 1, rel=-1)
+    with pytest.raises(ValueError, match="rtol and atol must be >= 0"):
+        claim("x", 1, 1, rtol=-1)
 
 
 def test_claim_html_has_anchor():

@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from convbook import conv2d, conv2d_naive, im2col, output_size
+from convbook import conv2d, conv2d_backward, conv2d_naive, im2col, output_size
 
 pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))
 pads = st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)))
@@ -98,10 +98,11 @@ W = np.ones((6, 2, 3, 3))
     "args, kwargs, exc, match",
     [
         ((np.ones((4, 5, 5)), W), {}, ValueError,
-         r"x must be 4-D \(N, C, H, W\); got 3-D array with shape \(4, 5, 5\)"),
-        ((X, np.ones((6, 2, 3))), {}, ValueError, r"w must be 4-D \(C_out, C_in/groups, KH, KW\); got 3-D"),
+         r"x must be 4-D \(N, C_in, H, W\); got 3-D array with shape \(4, 5, 5\)"),
+        ((X, np.ones((6, 2, 3))), {}, ValueError, r"weight must be 4-D \(C_out, C_in/groups, KH, KW\); got 3-D"),
         ((X, W), dict(groups=1), ValueError,
-         r"w.shape\[1\] must equal C_in/groups = 4/1 = 4; got x.shape=\(1, 4, 5, 5\), w.shape=\(6, 2, 3, 3\)"),
+         r"the weight must have input channels / groups = 4/1 = 4 input channels \(its second axis\); "
+         r"got input shape \(1, 4, 5, 5\), weight shape \(6, 2, 3, 3\)"),
         ((X, W), dict(groups=3), ValueError, r"groups=3 must divide both the input channels \(4"),
         ((X, W), dict(groups=0), ValueError, r"groups must be an int >= 1; got 0"),
         ((X, W), dict(groups=2, stride=0), ValueError, r"stride must be an int >= 1 or a pair of them; got 0"),
@@ -112,8 +113,9 @@ W = np.ones((6, 2, 3, 3))
          r"padding must be 'valid', 'same', an int >= 0 or a pair of them; got 'half'"),
         ((X, W), dict(groups=2, padding="same", stride=2), ValueError, r"padding='same' needs stride 1"),
         ((X, W), dict(groups=2, dilation=3), ValueError,
-         r"spans 7x7 but the padded input is only 5x5 \(x.shape=\(1, 4, 5, 5\)"),
-        ((X, W, np.ones(5)), dict(groups=2), ValueError, r"b must have shape \(6,\) to match w.shape=\(6, 2, 3, 3\)"),
+         r"spans 7x7 input positions but the padded input is only 5x5 \(input 5x5, no padding\)"),
+        ((X, W, np.ones(5)), dict(groups=2), ValueError,
+         r"bias must have one entry per output channel, shape \(6,\) for weight.shape=\(6, 2, 3, 3\)"),
         ((X.astype(complex), W), dict(groups=2), TypeError, r"x must be a real numeric array .* complex128"),
         ((X, W), dict(groups=2, stride=1.5), TypeError, r"stride must be an int >= 1 or a pair of them; got 1.5"),
     ],
@@ -128,3 +130,48 @@ def test_im2col_errors():
         im2col(X, 0)
     with pytest.raises(TypeError, match=r"x must be a real numeric array"):
         im2col(np.array([[[["a"]]]]), 1)
+
+
+# Gradients: conv2d_backward, beside its forward
+
+
+@given(layers())
+def test_conv2d_backward_equals_autograd(case):
+    x, w, _, kw = case
+    tx = torch.tensor(x, requires_grad=True)
+    tw = torch.tensor(w, requires_grad=True)
+    tb = torch.zeros(w.shape[0], dtype=torch.float64, requires_grad=True)
+    y = F.conv2d(tx, tw, tb, **kw)
+    g = np.random.default_rng(1).normal(size=tuple(y.shape))
+    y.backward(torch.tensor(g))
+    gx, gw, gb = conv2d_backward(g, x, w, **kw)
+    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(gw, tw.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(gb, tb.grad.numpy(), rtol=0, atol=1e-10)
+
+
+def test_finite_differences(rng):
+    x, w = rng.normal(size=(1, 2, 5, 6)), rng.normal(size=(3, 2, 3, 2))
+    g = rng.normal(size=conv2d(x, w, stride=2, padding=1).shape)
+    gx, gw, _ = conv2d_backward(g, x, w, stride=2, padding=1)
+    eps = 1e-6
+    for arr, grad in ((x, gx), (w, gw)):
+        idx = (0, 1, 2, 1)
+        old = arr[idx]
+        arr[idx] = old + eps
+        up = np.sum(g * conv2d(x, w, stride=2, padding=1))
+        arr[idx] = old - eps
+        down = np.sum(g * conv2d(x, w, stride=2, padding=1))
+        arr[idx] = old
+        assert (up - down) / (2 * eps) == pytest.approx(grad[idx], abs=1e-6)
+
+
+def test_conv2d_backward_errors():
+    x, w = np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3))
+    with pytest.raises(ValueError, match=r"grad_output must have the output shape \(1, 3, 3, 3\) .* "
+                                         r"got \(1, 3, 2, 2\)"):
+        conv2d_backward(np.ones((1, 3, 2, 2)), x, w)
+    with pytest.raises(ValueError, match=r"grad_output must be 4-D"):
+        conv2d_backward(np.ones((3, 3)), x, w)
+    with pytest.raises(ValueError, match=r"the weight must have input channels / groups = 2/1 = 2 input channels"):
+        conv2d_backward(np.ones((1, 3, 3, 3)), x, np.ones((3, 1, 3, 3)))

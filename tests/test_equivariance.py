@@ -1,3 +1,4 @@
+import matplotlib
 import numpy as np
 import pytest
 import torch
@@ -6,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convbook as cb
-from convbook.equivariance import (
+from convbook import (
     best_output_shift,
     circulant_matrix,
     clean_border,
@@ -21,7 +22,7 @@ from convbook.equivariance import (
     rotate,
     shift,
 )
-from convbook.equivariance_widgets import shift_panels, shift_strip, shift_widget
+from convbook.chapters.equivariance import shift_panels, shift_strip, shift_widget
 
 ints = st.integers
 
@@ -178,3 +179,37 @@ def test_widget_and_strip():
 def test_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def _recording(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, record)
+    return calls
+
+
+def test_shift_widget_redraws_for_shift_and_padding(monkeypatch):
+    import convbook.chapters.equivariance as chapter
+
+    calls = _recording(monkeypatch, chapter, "shift_panels")
+    img = np.random.default_rng(0).random((20, 24))
+    box = chapter.shift_widget(img, np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]))
+    dy, dx, pad = box.children[0].children
+    dy.value, dx.value = 3, -2
+    pad.value = "circular"
+    args = calls[-1][0]
+    assert args[2:] == (3, -2, True) and len(calls) == 4
+    matplotlib.pyplot.close("all")
+
+
+def test_equivariance_error_of_a_map_to_one_number():
+    x = np.random.default_rng(0).random((10, 10))
+    roll = lambda z: cb.shift(z, (0, 1), circular=True)  # noqa: E731
+    assert cb.equivariance_error(np.max, roll, x, lambda y: y) == 0.0
+    with pytest.raises(ValueError, match="border=1 needs an output with positions"):
+        cb.equivariance_error(np.max, roll, x, lambda y: y, border=1)

@@ -21,11 +21,12 @@ def test_shared_weights_give_a_convolution(rng):
 
 def test_errors():
     x = np.ones((1, 2, 5, 5))
-    with pytest.raises(ValueError, match=r"w must be 6-D \(OH, OW, C_out, C_in, KH, KW\)"):
+    with pytest.raises(ValueError, match=r"weight must be 6-D \(OH, OW, C_out, C_in, KH, KW\)"):
         locally_connected2d(x, np.ones((3, 3, 3)))
-    with pytest.raises(ValueError, match=r"w.shape\[3\] \(input channels\) must equal x.shape\[1\]"):
+    with pytest.raises(ValueError, match=r"the weight has 3 input channels \(its fourth axis\) but x has 2"):
         locally_connected2d(x, np.ones((3, 3, 1, 3, 3, 3)))
-    with pytest.raises(ValueError, match=r"w.shape\[:2\] must be the output size \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"one kernel per output position, weight.shape\[:2\] = \(3, 3\)"):
         locally_connected2d(x, np.ones((2, 3, 1, 2, 3, 3)))
-    with pytest.raises(ValueError, match=r"kernel 6x6 is larger than the input"):
+    with pytest.raises(ValueError, match=r"the kernel \(6x6, dilation 1x1\) spans 6x6 input positions but the "
+                                         r"padded input is only 5x5"):
         locally_connected2d(x, np.ones((1, 1, 1, 2, 6, 6)))

@@ -88,15 +88,15 @@ def test_transposed_size_inverts_output_size(n, k, s, p, d):
 
 def test_errors():
     x, w = np.zeros((1, 2, 3, 3)), np.zeros((2, 1, 2, 2))
-    with pytest.raises(ValueError, match="x has 3 channels but w expects C_in=2"):
+    with pytest.raises(ValueError, match="x has 3 input channels but the weight has 2"):
         conv_transpose2d(np.zeros((1, 3, 3, 3)), w)
     with pytest.raises(ValueError, match=r"x must be 4-D \(N, C_in, H, W\); got 3-D"):
         conv_transpose2d(np.zeros((2, 3, 3)), w)
     with pytest.raises(ValueError, match="output_padding must be smaller than stride or dilation"):
         conv_transpose2d(x, w, stride=2, output_padding=2)
-    with pytest.raises(ValueError, match=r"bias must have shape \(C_out,\) = \(1,\)"):
+    with pytest.raises(ValueError, match=r"bias must have one entry per output channel, shape \(1,\)"):
         conv_transpose2d(x, w, bias=np.zeros(2))
-    with pytest.raises(ValueError, match="groups=2 must divide C_in=3"):
+    with pytest.raises(ValueError, match=r"groups=2 must divide the input channels \(3\)"):
         conv_transpose2d(np.zeros((1, 3, 3, 3)), np.zeros((3, 1, 2, 2)), groups=2)
     with pytest.raises(ValueError, match="padding=3 removes the whole output"):
         conv_transpose2d(x, w, padding=3)

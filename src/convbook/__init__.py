@@ -1,15 +1,21 @@
 """convbook: the library behind the executable textbook on convolutional networks.
 
-numpy implementations of the operations the book explains, each with a
-plain-loop specification, a cost model that produces every count the book
-states, and the helpers the notebooks use to assert their claims.
+The core (this package's modules) is numpy and scipy only: the operations the
+book explains, each with a plain-loop ``*_naive`` specification, the shape
+arithmetic and cost model that produce every size and count the book states,
+and the helpers the notebooks use to assert their claims. Every public name
+of the core is exported here, so ``import convbook as cb`` and ``cb.X`` reach
+all of it. Each chapter's experiments, figures and widgets live in
+:mod:`convbook.chapters` (one module per notebook, same stem), its exercise
+checkers in :mod:`convbook.exercises`, and shared drawing helpers in
+:mod:`convbook.plotting`; only those import torch, matplotlib or ipywidgets.
 """
 
 from __future__ import annotations
 
-from .backward import conv2d_backward
-from .claims import ClaimError, claim
-from .conv import conv2d, conv2d_naive, im2col
+from .claims import REGISTRY, Claim, ClaimError, claim, format_value
+from .connectivity import affected_outputs, check_stack, conv_connectivity, dense_connectivity, receptive_inputs
+from .conv import conv2d, conv2d_backward, conv2d_naive, im2col
 from .correlate import convolve1d, convolve2d, correlate1d, correlate2d, correlate2d_naive
 from .cost import (
     Cost,
@@ -20,12 +26,16 @@ from .cost import (
     count_ops,
     dense_matrix_cost,
     format_bytes,
+    local_perception,
     locally_connected_cost,
     sparse_matrix_cost,
 )
 from .data import digits, grace_hopper
 from .equivariance import (
+    best_output_shift,
     circulant_matrix,
+    clean_border,
+    conv_relu_stack,
     correlate_circular,
     correlate_circular_fft,
     correlate_same,
@@ -41,6 +51,8 @@ from .matrix import circulant_spectrum_rank, conv_matrix, matvec_naive, operator
 from .pooling import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
+    adaptive_pool2d_naive,
+    adaptive_windows,
     avg_pool2d,
     avg_pool2d_backward,
     avg_pool2d_naive,
@@ -52,31 +64,40 @@ from .pooling import (
     max_pool2d_backward,
     max_pool2d_naive,
     maxout,
+    maxout_naive,
 )
-from .receptive import ReceptiveField, path_counts, receptive_field, receptive_field_empirical
-from .shapes import mode_padding, output_size, transposed_output_size
+from .receptive import ReceptiveField, layer_specs, receptive_field
+from .shapes import Geometry, IntPair, Padding, Size2, mode_padding, output_size, transposed_output_size
+from .timing import Timing, compare_times, median_time
 from .transpose import conv_transpose2d, conv_transpose2d_naive
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ClaimError",
-    "Cost",
-    "OpCount",
-    "ReceptiveField",
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
+    "adaptive_pool2d_naive",
+    "adaptive_windows",
+    "affected_outputs",
     "avg_pool2d",
     "avg_pool2d_backward",
     "avg_pool2d_naive",
+    "best_output_shift",
+    "check_stack",
     "circulant_matrix",
     "circulant_spectrum_rank",
+    "Claim",
     "claim",
+    "ClaimError",
+    "clean_border",
+    "compare_times",
     "conv2d",
     "conv2d_backward",
     "conv2d_cost",
     "conv2d_naive",
+    "conv_connectivity",
     "conv_matrix",
+    "conv_relu_stack",
     "conv_transpose2d",
     "conv_transpose2d_naive",
     "convolve1d",
@@ -88,17 +109,24 @@ __all__ = [
     "correlate_circular",
     "correlate_circular_fft",
     "correlate_same",
+    "Cost",
     "cost_table",
     "count_ops",
     "cyclic_shift_matrix",
+    "dense_connectivity",
     "dense_matrix_cost",
     "digits",
     "equivariance_error",
     "equivariance_map",
     "format_bytes",
+    "format_value",
+    "Geometry",
     "global_avg_pool2d",
     "grace_hopper",
     "im2col",
+    "IntPair",
+    "layer_specs",
+    "local_perception",
     "locally_connected2d",
     "locally_connected2d_naive",
     "locally_connected_cost",
@@ -110,16 +138,23 @@ __all__ = [
     "max_pool2d_backward",
     "max_pool2d_naive",
     "maxout",
+    "maxout_naive",
+    "median_time",
     "mode_padding",
+    "OpCount",
     "operator_matrix",
     "output_size",
-    "path_counts",
+    "Padding",
     "receptive_field",
-    "receptive_field_empirical",
+    "receptive_inputs",
+    "ReceptiveField",
+    "REGISTRY",
     "rescale",
     "rotate",
     "shift",
+    "Size2",
     "sparse_matrix_cost",
     "sparse_matvec_naive",
+    "Timing",
     "transposed_output_size",
 ]

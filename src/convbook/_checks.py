@@ -69,6 +69,13 @@ def as_pair(func: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
     return (v, v)
 
 
+def as_bool(func: str, name: str, value: Any) -> bool:
+    """Return ``value`` as a bool if it is one (Python or numpy), or raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
 def as_mode(func: str, value: Any, allowed: Sequence[str] = ("valid", "same", "full")) -> str:
     """Return a mode string if it is one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:

@@ -21,12 +21,40 @@ __all__ = ["claim", "ClaimError", "Claim", "REGISTRY", "format_value"]
 
 
 class ClaimError(AssertionError):
-    """A computed value disagrees with what the book states."""
+    """A computed value disagrees with what the book states.
+
+    Raised by :func:`claim`; an ``AssertionError``, so that a notebook, nbval
+    and the site build stop at the first wrong number.
+
+    Examples
+    --------
+    A valid convolution of 28 inputs with a 5-tap kernel has 28 - 5 + 1 = 24 outputs, not 23:
+
+    >>> claim("24 outputs", 28 - 5 + 1, 23)
+    Traceback (most recent call last):
+    ...
+    convbook.claims.ClaimError: ✗ 24 outputs: computed 24 but the book states 23 exactly
+    >>> issubclass(ClaimError, AssertionError)
+    True
+    """
 
 
 @dataclass(frozen=True)
 class Claim:
-    """One checked statement, as displayed in the notebook."""
+    """One checked statement, as displayed in the notebook.
+
+    :func:`claim` makes one for every check that passes and appends it to
+    :data:`REGISTRY`; its ``repr`` is the line printed outside Jupyter.
+
+    Examples
+    --------
+    >>> claim("24 outputs", 28 - 5 + 1, 24, show=False)
+    >>> c = REGISTRY[-1]
+    >>> c.statement, c.value, c.expected
+    ('24 outputs', 24, 24)
+    >>> c
+    ✓ 24 outputs: 24 (stated: 24)
+    """
 
     statement: str
     value: Any
@@ -73,7 +101,25 @@ SMALL_ARRAY = 8
 
 
 def format_value(v: Any) -> str:
-    """Format a number the way the book prints it (thousands separators)."""
+    """Format a number the way the book prints it (thousands separators).
+
+    Returns
+    -------
+    str
+        Integers with thousands separators, other reals to six significant
+        digits, tuples and small arrays entry by entry, a large array
+        (more than ``SMALL_ARRAY`` entries) by its shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> format_value(1234567), format_value(1 / 3), format_value(2e-5), format_value(True)
+    ('1,234,567', '0.333333', '2e-05', 'True')
+    >>> format_value((28, 28)), format_value(np.arange(4))
+    ('(28, 28)', '[0, 1, 2, 3]')
+    >>> format_value(np.zeros((28, 28)))
+    'array of shape (28, 28)'
+    """
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, numbers.Integral):
@@ -107,22 +153,22 @@ def _slug(text: str) -> str:
     return "claim-" + (s[:60].rstrip("-") or "x")
 
 
-def _matches(value: Any, expected: Any, rel: float, abs_: float) -> bool:
+def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
     if isinstance(expected, (bool, np.bool_)) or isinstance(value, (bool, np.bool_)):
         return bool(value) == bool(expected)
     if isinstance(expected, (str, tuple)):
         return value == expected
     if isinstance(value, np.ndarray) or isinstance(expected, np.ndarray):
         v, e = np.asarray(value), np.asarray(expected)
-        return v.shape == e.shape and bool(np.allclose(v, e, rtol=rel, atol=abs_))
-    if isinstance(value, numbers.Number) and isinstance(expected, numbers.Number):
-        if rel == 0 and abs_ == 0:
+        return v.shape == e.shape and bool(np.allclose(v, e, rtol=rtol, atol=atol))
+    if isinstance(value, numbers.Real) and isinstance(expected, numbers.Real):
+        if rtol == 0 and atol == 0:
             return value == expected
-        return math.isclose(float(value), float(expected), rel_tol=rel, abs_tol=abs_)
+        return math.isclose(float(value), float(expected), rel_tol=rtol, abs_tol=atol)
     return bool(value == expected)
 
 
-def claim(statement: str, value: Any, expected: Any = True, *, rel: float = 0.0, abs: float = 0.0,
+def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0, atol: float = 0.0,
           source: str = "", show: bool = True) -> None:
     """Check that a computed ``value`` equals the ``expected`` one and show it.
 
@@ -134,7 +180,7 @@ def claim(statement: str, value: Any, expected: Any = True, *, rel: float = 0.0,
         What the code computed.
     expected : number, bool, tuple or array
         What the book states (default ``True``, for a computed condition).
-    rel, abs : float
+    rtol, atol : float
         Relative and absolute tolerance (0 means exact equality).
     source : str
         Where the statement comes from, e.g. ``"CLAIMS A1; seed 001"``.
@@ -150,22 +196,35 @@ def claim(statement: str, value: Any, expected: Any = True, *, rel: float = 0.0,
     ------
     ClaimError
         If ``value`` does not match ``expected``.
+
+    Examples
+    --------
+    A valid convolution of 28 inputs with a 5-tap kernel has 28 - 5 + 1 = 24 outputs:
+
+    >>> claim("24 outputs", 28 - 5 + 1, 24)
+    ✓ 24 outputs: 24 (stated: 24)
+    >>> claim("a third", 1 / 3, 0.333, rtol=0.01)
+    ✓ a third: 0.333333 (stated: 0.333, ±0.01 relative)
+    >>> claim("24 outputs", 28 - 5, 24)
+    Traceback (most recent call last):
+    ...
+    convbook.claims.ClaimError: ✗ 24 outputs: computed 23 but the book states 24 exactly
     """
     if not isinstance(statement, str) or not statement:
         raise TypeError(f"claim: statement must be a non-empty str; got {statement!r}")
-    if rel < 0 or abs < 0:
-        raise ValueError(f"claim: rel and abs must be >= 0; got rel={rel}, abs={abs}")
-    if not _matches(value, expected, rel, abs):
-        tol = f" within rel={rel}, abs={abs}" if (rel or abs) else " exactly"
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"claim: rtol and atol must be >= 0; got rtol={rtol}, atol={atol}")
+    if not _matches(value, expected, rtol, atol):
+        tol = f" within rtol={rtol}, atol={atol}" if (rtol or atol) else " exactly"
         raise ClaimError(
             f"✗ {statement}: computed {format_value(value)} but the book states "
             f"{format_value(expected)}{tol}" + (f" [{source}]" if source else "")
         )
     tol = ""
-    if rel:
-        tol += f", ±{rel:.2g} relative"
-    if abs:
-        tol += f", ±{abs:.2g}"
+    if rtol:
+        tol += f", ±{rtol:.2g} relative"
+    if atol:
+        tol += f", ±{atol:.2g}"
     base = _slug(statement)
     anchor, k = base, 2
     taken = {c.anchor for c in REGISTRY}

@@ -17,71 +17,35 @@ the group of output channel ``o``. Output size per axis is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+import numpy.typing as npt
 
-from ._checks import as_array, as_int, as_pair
-from .shapes import conv_padding, output_size
+from ._checks import as_array, as_pair
+from ._windows import fold, unfold
+from .shapes import Geometry, Padding, Size2
 
-__all__ = ["conv2d", "conv2d_naive", "im2col"]
-
-
-@dataclass(frozen=True)
-class _Geometry:
-    pads: tuple[tuple[int, int], tuple[int, int]]
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    out_hw: tuple[int, int]
+__all__ = ["conv2d", "conv2d_naive", "conv2d_backward", "im2col"]
 
 
-def _geometry(f: str, x_shape: tuple[int, ...], kernel: tuple[int, int], stride: Any, padding: Any,
-              dilation: Any) -> _Geometry:
-    s = as_pair(f, "stride", stride, 1)
-    d = as_pair(f, "dilation", dilation, 1)
-    pads = conv_padding(f, padding, kernel, d, s)
-    out = []
-    for ax, (n, k) in enumerate(zip(x_shape[2:], kernel)):
-        span = d[ax] * (k - 1) + 1
-        padded = n + sum(pads[ax])
-        if span > padded:
-            raise ValueError(
-                f"{f}: the kernel ({kernel[0]}x{kernel[1]}, dilation {d}) spans "
-                f"{d[0] * (kernel[0] - 1) + 1}x{d[1] * (kernel[1] - 1) + 1} but the padded input is only "
-                f"{x_shape[2] + sum(pads[0])}x{x_shape[3] + sum(pads[1])} "
-                f"(x.shape={tuple(x_shape)}, padding={pads})"
-            )
-        out.append(output_size(n, k, s[ax], pads[ax], d[ax]))
-    return _Geometry(pads, s, d, (out[0], out[1]))
+def _check_layer(f: str, x: Any, weight: Any, bias: Any, groups: Any, stride: Any, padding: Any, dilation: Any,
+                 allow_object: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, Geometry]:
+    """Check a conv layer's arguments; return them as arrays with ``groups`` and the layer's :class:`Geometry`."""
+    x = as_array(f, "x", x, 4, "(N, C_in, H, W)", allow_object)
+    weight = as_array(f, "weight", weight, 4, "(C_out, C_in/groups, KH, KW)", allow_object)
+    geo = Geometry.conv2d(x.shape, weight.shape, stride, padding, dilation, groups, caller=f)
+    if bias is not None:
+        bias = as_array(f, "bias", bias, 1, "(C_out,)", allow_object)
+        if bias.shape[0] != weight.shape[0]:
+            raise ValueError(f"{f}: bias must have one entry per output channel, shape ({weight.shape[0]},) "
+                             f"for weight.shape={weight.shape}; got {bias.shape}")
+    return x, weight, bias, int(groups), geo
 
 
-def _check_layer(f: str, x: Any, w: Any, b: Any, groups: Any,
-                 allow_object: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
-    x = as_array(f, "x", x, 4, "(N, C, H, W)", allow_object)
-    w = as_array(f, "w", w, 4, "(C_out, C_in/groups, KH, KW)", allow_object)
-    groups = as_int(f, "groups", groups, 1)
-    n_in, n_out = x.shape[1], w.shape[0]
-    if n_in % groups or n_out % groups:
-        raise ValueError(
-            f"{f}: groups={groups} must divide both the input channels ({n_in}, x.shape={x.shape}) "
-            f"and the output channels ({n_out}, w.shape={w.shape})"
-        )
-    if w.shape[1] * groups != n_in:
-        raise ValueError(
-            f"{f}: w.shape[1] must equal C_in/groups = {n_in}/{groups} = {n_in // groups}; "
-            f"got x.shape={x.shape}, w.shape={w.shape}, groups={groups}"
-        )
-    if b is not None:
-        b = as_array(f, "b", b, 1, "(C_out,)", allow_object)
-        if b.shape[0] != n_out:
-            raise ValueError(f"{f}: b must have shape ({n_out},) to match w.shape={w.shape}; got {b.shape}")
-    return x, w, b, groups
-
-
-def im2col(x: np.ndarray, kernel_size: int | tuple[int, int], stride: Any = 1, padding: Any = 0,
-           dilation: Any = 1) -> np.ndarray:
+def im2col(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 = 1, padding: Padding = 0,
+           dilation: Size2 = 1) -> np.ndarray:
     """Unfold every receptive field of ``x`` into a column.
 
     Parameters
@@ -96,33 +60,40 @@ def im2col(x: np.ndarray, kernel_size: int | tuple[int, int], stride: Any = 1, p
         Column ``l`` holds the input patch seen by output position ``l``
         (row-major over ``OH x OW``), ordered channel, row, column; equal to
         ``torch.nn.functional.unfold``.
+
+    Notes
+    -----
+    The columns hold ``KH*KW`` copies of the input (for stride 1): the
+    memory a convolution by one matrix product pays for its speed.
+
+    Examples
+    --------
+    Two channels of 4x4 and 3x3 windows: 2*3*3 = 18 numbers per window, and
+    (4 - 3 + 1)**2 = 4 windows.
+
+    >>> import numpy as np
+    >>> x = np.arange(32.0).reshape(1, 2, 4, 4)
+    >>> im2col(x, 3).shape
+    (1, 18, 4)
+    >>> im2col(x, 3)[0, :3, 0].tolist()  # first row of the first window
+    [0.0, 1.0, 2.0]
     """
     f = "im2col"
     x = as_array(f, "x", x, 4, "(N, C, H, W)")
-    k = as_pair(f, "kernel_size", kernel_size, 1)
-    g = _geometry(f, x.shape, k, stride, padding, dilation)
-    return _unfold(x, k, g).reshape(x.shape[0], x.shape[1] * k[0] * k[1], -1)
+    geo = Geometry.conv(x.shape[2:], as_pair(f, "kernel_size", kernel_size, 1), stride, padding, dilation,
+                        caller=f)
+    return unfold(x, geo).reshape(x.shape[0], x.shape[1] * math.prod(geo.kernel), -1)
 
 
-def _unfold(x: np.ndarray, k: tuple[int, int], g: _Geometry) -> np.ndarray:
-    """Patches as an (N, C, KH, KW, OH, OW) array (a contiguous copy)."""
-    xp = np.pad(x, ((0, 0), (0, 0), *g.pads)) if any(map(any, g.pads)) else x
-    (sh, sw), (dh, dw), (oh, ow) = g.stride, g.dilation, g.out_hw
-    span = (dh * (k[0] - 1) + 1, dw * (k[1] - 1) + 1)
-    win = sliding_window_view(xp, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
-    win = win[:, :, :oh, :ow]
-    return np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))
-
-
-def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> np.ndarray:
+def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None, stride: Size2 = 1,
+           padding: Padding = 0, dilation: Size2 = 1, groups: int = 1) -> np.ndarray:
     """2-D convolution layer (cross-correlation), computed by im2col + matmul.
 
     Parameters
     ----------
     x : array, shape (N, C_in, H, W)
-    w : array, shape (C_out, C_in/groups, KH, KW)
-    b : array, shape (C_out,), optional
+    weight : array, shape (C_out, C_in/groups, KH, KW)
+    bias : array, shape (C_out,), optional
         One bias per output channel, shared by every position.
     stride, dilation : int or (int, int), >= 1
     padding : int, (int, int), 'valid' or 'same'
@@ -138,26 +109,39 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stride: An
         ``OH = output_size(H, KH, stride, padding, dilation)``, likewise ``OW``.
         Equal to ``torch.nn.functional.conv2d`` with the same arguments;
         float32 in gives float32 out, integers give float64.
+
+    Examples
+    --------
+    Sixteen 5x5 filters on a batch of two 32x32 RGB images: each side
+    shrinks to 32 - 5 + 1 = 28, or stays 32 with two zeros of padding.
+
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 32, 32))
+    >>> weight = np.ones((16, 3, 5, 5))
+    >>> conv2d(x, weight).shape
+    (2, 16, 28, 28)
+    >>> conv2d(x, weight, padding=2, stride=2).shape
+    (2, 16, 16, 16)
+    >>> float(conv2d(x, weight, bias=np.full(16, 0.5))[0, 0, 0, 0])  # 3*5*5 ones + 0.5
+    75.5
     """
     f = "conv2d"
-    x, w, b, groups = _check_layer(f, x, w, b, groups)
-    kh, kw = w.shape[2:]
-    geo = _geometry(f, x.shape, (kh, kw), stride, padding, dilation)
-    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    x, weight, bias, groups, geo = _check_layer(f, x, weight, bias, groups, stride, padding, dilation)
+    dtype = np.result_type(x.dtype, weight.dtype, np.float32)
     n, c = x.shape[:2]
-    o = w.shape[0]
-    oh, ow = geo.out_hw
-    cols = _unfold(x.astype(dtype, copy=False), (kh, kw), geo)          # N, C, KH, KW, OH, OW
-    cols = cols.reshape(n, groups, (c // groups) * kh * kw, oh * ow)    # N, G, Cg*KH*KW, L
-    wg = w.astype(dtype, copy=False).reshape(groups, o // groups, -1)   # G, O/G, Cg*KH*KW
+    o = weight.shape[0]
+    oh, ow = geo.output_size
+    cols = unfold(x.astype(dtype, copy=False), geo)                          # N, C, KH, KW, OH, OW
+    cols = cols.reshape(n, groups, -1, oh * ow)                              # N, G, Cg*KH*KW, L
+    wg = weight.astype(dtype, copy=False).reshape(groups, o // groups, -1)   # G, O/G, Cg*KH*KW
     out = np.matmul(wg[None], cols).reshape(n, o, oh, ow)
-    if b is not None:
-        out = out + b.astype(dtype, copy=False)[None, :, None, None]
+    if bias is not None:
+        out = out + bias.astype(dtype, copy=False)[None, :, None, None]
     return out
 
 
-def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1) -> np.ndarray:
+def conv2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None, stride: Size2 = 1,
+                 padding: Padding = 0, dilation: Size2 = 1, groups: int = 1) -> np.ndarray:
     """The specification of :func:`conv2d`: seven plain loops.
 
     Same arguments, shapes and result as :func:`conv2d`. Each output is
@@ -165,19 +149,28 @@ def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stri
     fewer adds, plus one add for the bias); products with padding zeros are
     formed too, as im2col does. Accepts object arrays, so that
     :func:`convbook.count_ops` can count the arithmetic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d_naive(x, np.ones((1, 1, 2, 2))).shape
+    (1, 1, 3, 3)
+    >>> bool(np.allclose(conv2d_naive(x, np.ones((1, 1, 2, 2))), conv2d(x, np.ones((1, 1, 2, 2)))))
+    True
     """
     f = "conv2d_naive"
-    x, w, b, groups = _check_layer(f, x, w, b, groups, allow_object=True)
-    kh, kw = w.shape[2:]
-    geo = _geometry(f, x.shape, (kh, kw), stride, padding, dilation)
-    xp = np.pad(x, ((0, 0), (0, 0), *geo.pads))
-    (sh, sw), (dh, dw), (oh, ow) = geo.stride, geo.dilation, geo.out_hw
-    n_batch, c_in = x.shape[:2]
-    c_out, cg = w.shape[:2]
+    x, weight, bias, groups, geo = _check_layer(f, x, weight, bias, groups, stride, padding, dilation,
+                                                allow_object=True)
+    kh, kw = weight.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), *geo.padding))
+    (sh, sw), (dh, dw), (oh, ow) = geo.stride, geo.dilation, geo.output_size
+    n_batch = x.shape[0]
+    c_out, cg = weight.shape[:2]
     og = c_out // groups
-    is_obj = object in (x.dtype, w.dtype) or (b is not None and b.dtype == object)
+    is_obj = object in (x.dtype, weight.dtype) or (bias is not None and bias.dtype == object)
     out = np.empty((n_batch, c_out, oh, ow),
-                   dtype=object if is_obj else np.result_type(x.dtype, w.dtype, np.float32))
+                   dtype=object if is_obj else np.result_type(x.dtype, weight.dtype, np.float32))
     for n in range(n_batch):
         for o in range(c_out):
             first = (o // og) * cg
@@ -186,8 +179,66 @@ def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, stri
                     acc = None
                     for c in range(cg):
                         for a in range(kh):
-                            for bb in range(kw):
-                                p = xp[n, first + c, i * sh + a * dh, j * sw + bb * dw] * w[o, c, a, bb]
+                            for b in range(kw):
+                                p = xp[n, first + c, i * sh + a * dh, j * sw + b * dw] * weight[o, c, a, b]
                                 acc = p if acc is None else acc + p
-                    out[n, o, i, j] = acc if b is None else acc + b[o]
+                    out[n, o, i, j] = acc if bias is None else acc + bias[o]
     return out
+
+
+def conv2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 = 1,
+                    padding: Padding = 0, dilation: Size2 = 1,
+                    groups: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of :func:`conv2d` with respect to its input, weight and bias (Goodfellow et al., eqs. 9.11-9.13).
+
+    For ``y = conv2d(x, weight, bias, ...)`` and an upstream gradient
+    ``G = dL/dy``: the weight gradient correlates the input with ``G`` (their
+    ``g(G, V, s)``); the input gradient is a transposed convolution of ``G``
+    with the weight (their ``h(K, G, s)``): every output spreads its gradient
+    back over the input positions it read, by :func:`convbook.conv_transpose2d`'s
+    fold; the bias gradient sums ``G`` over the batch and the positions.
+
+    Parameters
+    ----------
+    grad_output : array, shape (N, C_out, OH, OW)
+        ``dL/dy`` for ``y = conv2d(x, weight, bias, stride, padding, dilation, groups)``.
+    x : array, shape (N, C_in, H, W)
+    weight : array, shape (C_out, C_in/groups, KH, KW)
+    stride, padding, dilation, groups
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    (grad_x, grad_weight, grad_bias)
+        Shapes (N, C_in, H, W), (C_out, C_in/groups, KH, KW) and (C_out,);
+        equal to what ``torch.autograd`` gives for ``torch.nn.functional.conv2d``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x, weight = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    >>> gx, gw, gb = conv2d_backward(np.ones((1, 1, 2, 2)), x, weight)
+    >>> gx[0, 0].astype(int).tolist()  # how many of the 2x2 outputs read each input pixel
+    [[1, 2, 2, 1], [2, 4, 4, 2], [2, 4, 4, 2], [1, 2, 2, 1]]
+    >>> gw.shape, gb.tolist()
+    ((1, 1, 3, 3), [4.0])
+    """
+    f = "conv2d_backward"
+    x, weight, _, groups, geo = _check_layer(f, x, weight, None, groups, stride, padding, dilation)
+    n, c = x.shape[:2]
+    o = weight.shape[0]
+    oh, ow = geo.output_size
+    g = as_array(f, "grad_output", grad_output, 4, "(N, C_out, OH, OW)")
+    if g.shape != (n, o, oh, ow):
+        raise ValueError(f"{f}: grad_output must have the output shape {(n, o, oh, ow)} of conv2d for "
+                         f"x.shape={x.shape}, weight.shape={weight.shape}; got {g.shape}")
+    dtype = np.result_type(x.dtype, weight.dtype, g.dtype, np.float32)
+    cg, og = c // groups, o // groups
+    taps = cg * math.prod(geo.kernel)
+    gg = g.astype(dtype, copy=False).reshape(n, groups, og, oh * ow)
+    cols = unfold(x.astype(dtype, copy=False), geo).reshape(n, groups, taps, oh * ow)
+    grad_weight = np.einsum("ngol,ngkl->gok", gg, cols).reshape(weight.shape)
+    grad_bias = g.sum(axis=(0, 2, 3)).astype(dtype)
+    wg = weight.astype(dtype, copy=False).reshape(groups, og, taps)
+    dcols = np.matmul(wg.transpose(0, 2, 1)[None], gg).reshape(n, c, *geo.kernel, oh, ow)
+    return fold(dcols, geo), grad_weight, grad_bias

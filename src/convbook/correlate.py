@@ -87,6 +87,20 @@ def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
     -------
     array, shape (n - m + 1,), (n,) or (n + m - 1,)
         Equal to ``numpy.correlate(x, k, mode)`` (for ``same``, when ``m <= n``).
+
+    Examples
+    --------
+    A 5-sample signal and a 3-tap kernel give 5 - 3 + 1 = 3 valid outputs,
+    each ``x[i] - x[i + 2]``:
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 0., -1.])
+    >>> correlate1d(x, k).tolist()
+    [-2.0, -2.0, -2.0]
+    >>> correlate1d(x, k, "same").tolist()  # 5 outputs; a zero enters at each end
+    [-2.0, -2.0, -2.0, -2.0, 4.0]
+    >>> correlate1d(x, k, "full").shape  # 5 + 3 - 1
+    (7,)
     """
     xp, k = _prepare("correlate1d", x, k, mode, 1, "numpy")
     return sliding_window_view(xp, k.shape[0]) @ k
@@ -97,6 +111,22 @@ def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
 
     Shapes as :func:`correlate1d`; equal to ``numpy.convolve(x, k, mode)``
     (for ``same``, when ``m <= n``).
+
+    Returns
+    -------
+    array, shape (n - m + 1,), (n,) or (n + m - 1,)
+
+    Examples
+    --------
+    Flipping the kernel ``[1, 0, -1]`` turns ``x[i] - x[i + 2]`` into
+    ``x[i + 2] - x[i]``; 5 - 3 + 1 = 3 outputs:
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 0., -1.])
+    >>> convolve1d(x, k).tolist()
+    [2.0, 2.0, 2.0]
+    >>> bool(np.array_equal(convolve1d(x, k), correlate1d(x, k[::-1])))
+    True
     """
     xp, k = _prepare("convolve1d", x, k, mode, 1, "numpy")
     return sliding_window_view(xp, k.shape[0]) @ k[::-1]
@@ -117,6 +147,18 @@ def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
         ``out[i, j] = sum_{a, b} x_padded[i + a, j + b] * k[a, b]``; equal to
         ``scipy.signal.correlate2d(x, k, mode)`` (with zero fill), even
         kernels included.
+
+    Examples
+    --------
+    A 4 x 4 image and a 2 x 2 kernel give (4 - 2 + 1) x (4 - 2 + 1) = 3 x 3
+    valid outputs, here ``x[i, j] - x[i + 1, j + 1]`` (always 0 - 5 = -5):
+
+    >>> import numpy as np
+    >>> x, k = np.arange(16.).reshape(4, 4), np.array([[1., 0.], [0., -1.]])
+    >>> correlate2d(x, k).tolist()
+    [[-5.0, -5.0, -5.0], [-5.0, -5.0, -5.0], [-5.0, -5.0, -5.0]]
+    >>> correlate2d(x, k, "same").shape, correlate2d(x, k, "full").shape
+    ((4, 4), (5, 5))
     """
     xp, k = _prepare("correlate2d", x, k, mode, 2, "scipy")
     return _shift_and_add(xp, k)
@@ -126,6 +168,22 @@ def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
     """Convolution (kernel flipped on both axes) of a 2-D image.
 
     Shapes as :func:`correlate2d`; equal to ``scipy.signal.convolve2d(x, k, mode)``.
+
+    Returns
+    -------
+    array, shape (H - KH + 1, W - KW + 1), (H, W) or (H + KH - 1, W + KW - 1)
+
+    Examples
+    --------
+    The flipped kernel computes ``x[i + 1, j + 1] - x[i, j]``: the sign of
+    :func:`correlate2d`'s result changes.
+
+    >>> import numpy as np
+    >>> x, k = np.arange(16.).reshape(4, 4), np.array([[1., 0.], [0., -1.]])
+    >>> convolve2d(x, k).tolist()
+    [[5.0, 5.0, 5.0], [5.0, 5.0, 5.0], [5.0, 5.0, 5.0]]
+    >>> bool(np.array_equal(convolve2d(x, k), correlate2d(x, k[::-1, ::-1])))
+    True
     """
     xp, k = _prepare("convolve2d", x, k, mode, 2, "flipped")
     return _shift_and_add(xp, k[::-1, ::-1])
@@ -137,6 +195,25 @@ def correlate2d_naive(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.n
     Shapes as :func:`correlate2d`. Every product is formed and summed one at a
     time, ``KH*KW`` multiplies and ``KH*KW - 1`` adds per output, so that
     :func:`convbook.count_ops` can count them. Accepts object arrays.
+
+    Returns
+    -------
+    array, shape (H - KH + 1, W - KW + 1), (H, W) or (H + KH - 1, W + KW - 1)
+        Of dtype object if ``x`` or ``k`` is.
+
+    Examples
+    --------
+    A 3 x 3 image of Python ints and a 2 x 2 kernel of ones: 2 x 2 outputs,
+    each the sum of one 2 x 2 block, 4 multiplies and 3 adds.
+
+    >>> import numpy as np
+    >>> x = np.arange(9).reshape(3, 3).astype(object)
+    >>> k = np.ones((2, 2), dtype=int).astype(object)
+    >>> out = correlate2d_naive(x, k)
+    >>> out.tolist(), out.dtype
+    ([[8, 12], [20, 24]], dtype('O'))
+    >>> bool(np.array_equal(out, correlate2d(np.arange(9.).reshape(3, 3), np.ones((2, 2)))))
+    True
     """
     f = "correlate2d_naive"
     mode = as_mode(f, mode)

@@ -7,12 +7,13 @@ arithmetic.
 
 Conventions: a sum of ``m`` products costs ``m`` multiplies and ``m - 1``
 adds (the first product starts the sum); a bias costs one more add per
-output; FLOPs = multiplies + adds. ``bytes`` is the storage of the
+output; FLOPs = multiplies + adds. ``nbytes`` is the storage of the
 parameters (or of the matrix, for the matrix forms).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._checks import as_int, as_mode
-from .shapes import mode_padding, output_size
+from ._checks import as_int, as_mode, as_pair
+from .shapes import Geometry, mode_padding, output_size
 
 __all__ = [
     "Cost",
@@ -31,6 +32,7 @@ __all__ = [
     "dense_matrix_cost",
     "sparse_matrix_cost",
     "locally_connected_cost",
+    "local_perception",
     "count_ops",
     "format_bytes",
     "cost_table",
@@ -47,16 +49,25 @@ class Cost:
         Numbers stored (weights, biases, or matrix entries).
     multiplies, adds : int
         Arithmetic for one input example.
-    bytes : int
+    nbytes : int
         Storage of the stored numbers (and indices, for a sparse matrix).
     output_shape : tuple
         Shape of the result.
+
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image: 9 outputs x 9 multiplies = 81, and
+    9 x 8 = 72 adds.
+
+    >>> c = Cost(params=9, multiplies=81, adds=72, nbytes=72, output_shape=(3, 3))
+    >>> c.flops
+    153
     """
 
     params: int
     multiplies: int
     adds: int
-    bytes: int
+    nbytes: int
     output_shape: tuple[int, ...] = field(default=())
 
     @property
@@ -67,7 +78,13 @@ class Cost:
 
 @dataclass(frozen=True)
 class OpCount:
-    """Arithmetic counted by :func:`count_ops` in a real run."""
+    """Arithmetic counted by :func:`count_ops` in a real run.
+
+    Examples
+    --------
+    >>> OpCount(multiplies=81, adds=72).flops
+    153
+    """
 
     multiplies: int
     adds: int
@@ -104,24 +121,31 @@ def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int,
         ``outputs = N*C_out*OH*OW``; ``multiplies = outputs*C_in/groups*KH*KW``;
         ``adds = outputs*(C_in/groups*KH*KW - 1)`` (+ ``outputs`` with bias);
         ``params = C_out*C_in/groups*KH*KW`` (+ ``C_out``).
-    """
-    from .conv import _check_layer, _geometry
 
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image: 3x3 = 9 outputs x 9 multiplies = 81, and
+    9 x 8 = 72 adds.
+
+    >>> c = conv2d_cost((1, 1, 5, 5), (1, 1, 3, 3))
+    >>> c.output_shape, c.multiplies, c.adds, c.params
+    ((1, 1, 3, 3), 81, 72, 9)
+
+    Four 3x3x3 kernels with bias on a padded 3x8x8 input: 4*8*8 = 256 outputs
+    x 27 taps = 6912 multiplies; 256*26 + 256 = 6912 adds; 4*27 + 4 = 112 params.
+
+    >>> c = conv2d_cost((1, 3, 8, 8), (4, 3, 3, 3), padding=1, bias=True)
+    >>> c.multiplies, c.adds, c.params
+    (6912, 6912, 112)
+    """
     f = "conv2d_cost"
-    for name, shape, layout in (("input_shape", input_shape, "(N, C_in, H, W)"),
-                                ("weight_shape", weight_shape, "(C_out, C_in/groups, KH, KW)")):
-        if not (isinstance(shape, (tuple, list)) and len(shape) == 4):
-            raise ValueError(f"{f}: {name} must be 4 ints {layout}; got {shape!r}")
-    # zero-memory stand-ins let the layer's own checks validate the shapes
-    x = np.broadcast_to(np.uint8(0), tuple(as_int(f, "input_shape", v, 1) for v in input_shape))
-    w = np.broadcast_to(np.uint8(0), tuple(as_int(f, "weight_shape", v, 1) for v in weight_shape))
-    _, _, _, groups = _check_layer(f, x, w, None, groups)
-    geo = _geometry(f, x.shape, w.shape[2:], stride, padding, dilation)
-    out_shape = (x.shape[0], w.shape[0], *geo.out_hw)
-    outputs = int(np.prod(out_shape))
-    taps = int(np.prod(w.shape[1:]))
+    geo = Geometry.conv2d(input_shape, weight_shape, stride, padding, dilation, groups, caller=f)
+    n_out = int(weight_shape[0])
+    out_shape = (int(input_shape[0]), n_out, *geo.output_size)
+    outputs = math.prod(out_shape)
+    taps = math.prod(int(v) for v in weight_shape[1:])
     mul, add = _sums(outputs, taps, bias)
-    params = int(np.prod(w.shape)) + (w.shape[0] if bias else 0)
+    params = n_out * taps + (n_out if bias else 0)
     return Cost(params, mul, add, params * itemsize, out_shape)
 
 
@@ -133,6 +157,23 @@ def correlate2d_cost(input_shape: tuple[int, int], kernel_shape: tuple[int, int]
     ``OH*OW*KH*KW`` multiplies and ``OH*OW*(KH*KW - 1)`` adds; the
     parameters are the ``KH*KW`` kernel numbers. For the book's edge
     detector, ``(280, 320)`` and ``(1, 2)``: ``319*280*3 = 267,960`` FLOPs.
+
+    Returns
+    -------
+    Cost
+        With ``output_shape == (OH, OW)`` and ``nbytes = KH*KW * itemsize``.
+
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image: 9 outputs x 9 multiplies = 81, 9 x 8 = 72 adds.
+
+    >>> c = correlate2d_cost((5, 5), (3, 3))
+    >>> c.output_shape, c.multiplies, c.adds, c.flops
+    ((3, 3), 81, 72, 153)
+    >>> correlate2d_cost((5, 5), (3, 3), mode="same").output_shape
+    (5, 5)
+    >>> correlate2d_cost((280, 320), (1, 2)).flops      # 280*319 outputs x (2 + 1)
+    267960
     """
     f = "correlate2d_cost"
     mode = as_mode(f, mode)
@@ -154,6 +195,18 @@ def dense_matrix_cost(n_out: int, n_in: int, bias: bool = False, itemsize: int =
     -------
     Cost
         With ``output_shape == (n_out,)``; ``bytes = params * itemsize``.
+
+    Examples
+    --------
+    A 3x4 matrix: 3*4 = 12 multiplies and parameters, 3*(4 - 1) = 9 adds;
+    a bias adds 3 parameters and 3 adds.
+
+    >>> c = dense_matrix_cost(3, 4)
+    >>> c.params, c.multiplies, c.adds, c.nbytes      # 12 float64 = 96 bytes
+    (12, 12, 9, 96)
+    >>> c = dense_matrix_cost(3, 4, bias=True)
+    >>> c.params, c.adds
+    (15, 12)
     """
     f = "dense_matrix_cost"
     n_out, n_in = as_int(f, "n_out", n_out, 1), as_int(f, "n_in", n_in, 1)
@@ -172,6 +225,18 @@ def sparse_matrix_cost(m: Any, itemsize: int = 8, index_itemsize: int = 4) -> Co
     -------
     Cost
         ``params = nnz`` (the stored numbers), ``output_shape == (rows,)``.
+
+    Examples
+    --------
+    Four nonzeros in two non-empty rows: 4 multiplies, 4 - 2 = 2 adds;
+    storage ``4*(8 + 4) + (3 + 1)*4 = 64`` bytes.
+
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> m = sp.csr_array(np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [0.0, 3.0, 4.0]]))
+    >>> c = sparse_matrix_cost(m)
+    >>> c.params, c.multiplies, c.adds, c.nbytes, c.output_shape
+    (4, 4, 2, 64, (3,))
     """
     if not sp.issparse(m):
         raise TypeError(f"sparse_matrix_cost: m must be a scipy.sparse matrix; got {type(m).__name__}")
@@ -194,12 +259,65 @@ def locally_connected_cost(n_outputs: int, taps: int, bias: bool = False, itemsi
     -------
     Cost
         With ``output_shape == (n_outputs,)``.
+
+    Examples
+    --------
+    The 9 outputs of a 3x3 kernel on a 5x5 image, each with its own 9 weights:
+    the arithmetic of the convolution (81 and 72), but 81 parameters, not 9.
+
+    >>> c = locally_connected_cost(9, 9)
+    >>> c.params, c.multiplies, c.adds
+    (81, 81, 72)
+    >>> locally_connected_cost(9, 9, bias=True).params    # + one bias per unit
+    90
     """
     f = "locally_connected_cost"
     n_outputs, taps = as_int(f, "n_outputs", n_outputs, 1), as_int(f, "taps", taps, 1)
     mul, add = _sums(n_outputs, taps, bias)
     params = n_outputs * taps + (n_outputs if bias else 0)
     return Cost(params, mul, add, params * itemsize, (n_outputs,))
+
+
+def local_perception(image: tuple[int, int] = (500, 500), units: int = 10**5, field: tuple[int, int] = (10, 10),
+                     kernels: int = 1) -> dict[str, Cost]:
+    """Parameters and arithmetic of the local-perception example (seed 003).
+
+    ``units`` hidden units look at an image of ``image`` pixels:
+
+    - fully connected: every unit sees every pixel;
+    - locally connected: every unit sees a ``field`` patch with its own weights;
+    - convolutional: the ``field`` weights are shared by all units (``kernels``
+      feature maps, each with its own kernel).
+
+    Biases are left out, as in the source example.
+
+    Returns
+    -------
+    dict of str -> Cost
+        Keys ``'fully connected'``, ``'locally connected'`` and
+        ``'convolutional'``, each with ``output_shape == (units,)``.
+
+    Examples
+    --------
+    The defaults: 10^5 units on a 500x500 image with 10x10 fields need
+    10^5 x 250,000 = 2.5e10 weights fully connected, 10^5 x 100 = 10^7 locally
+    connected, and 100 shared.
+
+    >>> costs = local_perception()
+    >>> {name: c.params for name, c in costs.items()}
+    {'fully connected': 25000000000, 'locally connected': 10000000, 'convolutional': 100}
+    >>> costs["convolutional"].multiplies      # sharing saves parameters, not arithmetic
+    10000000
+    """
+    f = "local_perception"
+    units = as_int(f, "units", units, 1)
+    kernels = as_int(f, "kernels", kernels, 1)
+    pixels = math.prod(as_pair(f, "image", image, 1))
+    taps = math.prod(as_pair(f, "field", field, 1))
+    local = locally_connected_cost(units, taps)
+    shared = Cost(kernels * taps, local.multiplies, local.adds, kernels * taps * 8, (units,))
+    return {"fully connected": dense_matrix_cost(units, pixels), "locally connected": local,
+            "convolutional": shared}
 
 
 class _Tally:
@@ -260,6 +378,19 @@ def count_ops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[OpCoun
     -------
     (OpCount, result)
         The counts and ``fn``'s result converted back to float64.
+
+    Examples
+    --------
+    A 3x3 kernel on a 5x5 image, run for real: 9 outputs x 9 = 81 multiplies and
+    9 x 8 = 72 adds, as :func:`correlate2d_cost` predicts.
+
+    >>> import numpy as np
+    >>> import convbook as cb
+    >>> ops, out = count_ops(cb.correlate2d_naive, np.ones((5, 5)), np.ones((3, 3)))
+    >>> ops.multiplies, ops.adds, out.shape
+    (81, 72, (3, 3))
+    >>> ops.flops == correlate2d_cost((5, 5), (3, 3)).flops
+    True
     """
     tally = _Tally()
 
@@ -286,6 +417,15 @@ def format_bytes(n: float) -> str:
         ``"400 B"``, ``"38.1 MiB"``, ``"93.1 GiB"``: whole bytes below 1 KiB,
         otherwise three significant digits in the largest unit that keeps the
         number at least 1.
+
+    Examples
+    --------
+    >>> format_bytes(400)
+    '400 B'
+    >>> format_bytes(1536)          # 1536 / 1024 = 1.5
+    '1.5 KiB'
+    >>> format_bytes(40_000_000)    # 40e6 / 1024**2 = 38.15
+    '38.1 MiB'
     """
     if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or n < 0:
         raise ValueError(f"format_bytes: n must be a number >= 0; got {n!r}")
@@ -314,6 +454,17 @@ def cost_table(costs: Mapping[str, Cost], *, itemsize: int = 4) -> str:
         A Markdown table with one row per layer: parameters, multiplications
         and additions for one input example, and the memory the parameters
         take at ``itemsize`` bytes each.
+
+    Examples
+    --------
+    At 4 bytes each, 12 dense parameters take 48 B and 9 kernel numbers 36 B.
+
+    >>> costs = {"dense": dense_matrix_cost(3, 4), "conv": correlate2d_cost((5, 5), (3, 3))}
+    >>> print(cost_table(costs))
+    | layer | parameters | multiplications | additions | parameters in float32 |
+    |---|--:|--:|--:|--:|
+    | dense | 12 | 12 | 9 | 48 B |
+    | conv | 9 | 81 | 72 | 36 B |
     """
     if itemsize not in (2, 4, 8) or isinstance(itemsize, bool):
         raise ValueError(f"cost_table: itemsize must be 2, 4 or 8 (float16, float32, float64); got {itemsize!r}")

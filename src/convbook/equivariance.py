@@ -15,9 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_array, as_int
+from ._windows import windows
+from .shapes import Geometry, mode_padding
 
 __all__ = [
     "shift",
@@ -40,7 +41,8 @@ Transform = Callable[[Array], Array]
 
 
 def _spatial(x: np.ndarray) -> int:
-    return 1 if x.ndim == 1 else 2
+    """Spatial axes of a map's output: none for a number, the last for a signal, the last two otherwise."""
+    return min(x.ndim, 2)
 
 
 def shift(x: np.ndarray, offset: int | tuple[int, ...], *, circular: bool = False) -> np.ndarray:
@@ -62,6 +64,20 @@ def shift(x: np.ndarray, offset: int | tuple[int, ...], *, circular: bool = Fals
     array, same shape as ``x``
         ``out[..., j] = x[..., j - dx]`` where that index exists, else 0
         (or the wrapped value).
+
+    Examples
+    --------
+    Moving 5 samples 2 places right: 2 zeros enter on the left and 2 samples
+    leave on the right, unless the shift is circular.
+
+    >>> import numpy as np
+    >>> x = np.array([1, 2, 3, 4, 5])
+    >>> shift(x, 2).tolist(), shift(x, -1).tolist()
+    ([0, 0, 1, 2, 3], [2, 3, 4, 5, 0])
+    >>> shift(x, 2, circular=True).tolist()
+    [4, 5, 1, 2, 3]
+    >>> shift(np.arange(9).reshape(3, 3), (1, 1)).tolist()  # one down, one right
+    [[0, 0, 0], [0, 0, 1], [0, 3, 4]]
     """
     f = "shift"
     x = as_array(f, "x", x)
@@ -97,6 +113,23 @@ def rotate(x: np.ndarray, degrees: float, *, order: int = 1) -> np.ndarray:
     Counter-clockwise by ``degrees``, with spline interpolation of ``order``
     (1: bilinear) and zeros where nothing is known; multiples of 90 degrees
     on a square image are exact (``numpy.rot90``).
+
+    Returns
+    -------
+    array of float, same shape as ``x``
+
+    Examples
+    --------
+    A quarter turn counter-clockwise moves the pixel right of the centre to
+    the pixel above it; other angles keep the shape too.
+
+    >>> import numpy as np
+    >>> im = np.zeros((3, 3))
+    >>> im[1, 2] = 1
+    >>> rotate(im, 90).tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> rotate(np.ones((2, 5, 5)), 30).shape  # a batch of two 5 x 5 images
+    (2, 5, 5)
     """
     from scipy import ndimage
 
@@ -113,6 +146,21 @@ def rescale(x: np.ndarray, factor: float, *, order: int = 1) -> np.ndarray:
 
     ``factor > 1`` enlarges the content (the borders are cut off), ``< 1``
     shrinks it (zeros enter at the borders). Spline interpolation of ``order``.
+
+    Returns
+    -------
+    array of float, same shape as ``x``
+
+    Examples
+    --------
+    A 3 x 3 square of ones in a 5 x 5 image: halved it becomes the single
+    centre pixel, doubled it fills all 5 x 5 = 25 pixels.
+
+    >>> import numpy as np
+    >>> sq = np.zeros((5, 5))
+    >>> sq[1:4, 1:4] = 1
+    >>> float(rescale(sq, 0.5).sum()), float(rescale(sq, 0.5)[2, 2]), float(rescale(sq, 2).sum())
+    (1.0, 1.0, 25.0)
     """
     from scipy import ndimage
 
@@ -132,7 +180,19 @@ def equivariance_map(f: Callable[[Any], Any], g: Transform, x: np.ndarray,
     ``g_out`` is the transform applied to the output (default ``g``); pass
     the identity ``lambda y: y`` to measure invariance instead.
 
-    Returns an array of the output's shape.
+    Returns
+    -------
+    array of float, the shape of ``f``'s output
+
+    Examples
+    --------
+    'same' correlation with zero padding commutes with a zero-filling shift
+    except at the borders, where the padding and the shift disagree.
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 2., 1.])
+    >>> equivariance_map(lambda v: correlate_same(v, k), lambda v: shift(v, 1), x).tolist()
+    [1.0, 0.0, 0.0, 0.0, 5.0]
     """
     g_out = g if g_out is None else g_out
     a = np.asarray(f(g(x)), dtype=float)
@@ -144,6 +204,11 @@ def equivariance_map(f: Callable[[Any], Any], g: Transform, x: np.ndarray,
 
 
 def _crop(a: np.ndarray, border: int | tuple[int, int], spatial: int) -> np.ndarray:
+    if spatial == 0:
+        if border not in (0, (0, 0)):
+            raise ValueError(f"equivariance_error: border={border!r} needs an output with positions; f returned "
+                             "a single number")
+        return a
     bs = border if isinstance(border, tuple) else (border,) * spatial
     idx: list[slice] = [slice(None)] * a.ndim
     for ax, b in zip(range(a.ndim - spatial, a.ndim), bs[-spatial:]):
@@ -178,6 +243,20 @@ def equivariance_error(f: Callable[[Any], Any], g: Transform, x: np.ndarray, g_o
     Returns
     -------
     float
+
+    Examples
+    --------
+    The errors of :func:`equivariance_map`'s example sit in the outermost
+    output on each side; ``border=1`` ignores them.
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 2., 1.])
+    >>> f, g = (lambda v: correlate_same(v, k)), (lambda v: shift(v, 1))
+    >>> equivariance_error(f, g, x, norm="max"), equivariance_error(f, g, x, border=1)
+    (5.0, 0.0)
+    >>> top = lambda v: v.max(keepdims=True)  # global max pooling: invariant to cyclic shifts
+    >>> equivariance_error(top, lambda v: shift(v, 1, circular=True), x, g_out=lambda y: y)
+    0.0
     """
     if norm not in ("relative", "max"):
         raise ValueError(f"equivariance_error: norm must be 'relative' or 'max'; got {norm!r}")
@@ -198,6 +277,22 @@ def clean_border(error_map: np.ndarray, tol: float = 0.0) -> int:
     """The smallest border (pixels on each side) outside of which ``error_map <= tol``.
 
     Works on the last axis of a 1-D map and the last two of any other.
+
+    Returns
+    -------
+    int
+        Between 0 (no error anywhere) and half the map's size.
+
+    Examples
+    --------
+    Errors only in the first and last of 5 samples: a border of 1 removes them;
+    an error 2 samples in from the edge needs a border of 2.
+
+    >>> import numpy as np
+    >>> clean_border(np.array([1., 0., 0., 0., 5.]))
+    1
+    >>> clean_border(np.array([0., 0.5, 0., 0., 0.])), clean_border(np.array([0., 0.5, 0., 0., 0.]), tol=1.0)
+    (2, 0)
     """
     e = as_array("clean_border", "error_map", error_map)
     if e.ndim == 1:
@@ -211,12 +306,12 @@ def clean_border(error_map: np.ndarray, tol: float = 0.0) -> int:
     return int(depth.max()) if depth.size else 0
 
 
-def _kernel_view(x: np.ndarray, k: np.ndarray, mode: str) -> np.ndarray:
-    sp = k.ndim
-    pads = [(0, 0)] * (x.ndim - sp) + [((m - 1) // 2, m // 2) for m in k.shape]
-    xp = np.pad(x, pads, mode="wrap" if mode == "circular" else "constant")
-    win = sliding_window_view(xp, k.shape, axis=tuple(range(x.ndim - sp, x.ndim)))
-    return np.tensordot(win, k, axes=(list(range(x.ndim, x.ndim + sp)), list(range(sp))))
+def _correlate(x: np.ndarray, k: np.ndarray, stride: int, wrap: bool) -> np.ndarray:
+    """'same' correlation along the last ``k.ndim`` axes, zero or wrap-around padding, every ``stride``-th output."""
+    pads = tuple(mode_padding(m, "same") for m in k.shape)
+    geo = Geometry.conv(x.shape[x.ndim - k.ndim:], k.shape, stride, pads)
+    win = windows(x, geo, wrap=wrap)
+    return np.tensordot(win, k, axes=k.ndim)
 
 
 def _check_corr(f: str, x: Any, k: Any, stride: Any) -> tuple[np.ndarray, np.ndarray, int]:
@@ -237,11 +332,23 @@ def correlate_same(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
     ``x``), then every ``stride``-th output is kept. Equal to
     ``correlate2d(x, k, 'same')`` for a 2-D image and stride 1.
 
-    Returns an array of ``x``'s shape (subsampled by ``stride`` on the kernel axes).
+    Returns
+    -------
+    array of float, shape ``x.shape``, or ``(..., ceil(n / stride))`` (each kernel axis) with a stride
+
+    Examples
+    --------
+    5 samples give 5 outputs; with stride 2, ceil(5 / 2) = 3 of them.
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 2., 1.])
+    >>> correlate_same(x, k).tolist()  # first: 0 + 2*1 + 2; last: 4 + 2*5 + 0
+    [4.0, 8.0, 12.0, 16.0, 14.0]
+    >>> correlate_same(x, k, stride=2).tolist()
+    [4.0, 12.0, 14.0]
     """
     x, k, s = _check_corr("correlate_same", x, k, stride)
-    y = _kernel_view(x, k, "zeros")
-    return y[(..., *([slice(None, None, s)] * k.ndim))]
+    return _correlate(x, k, s, wrap=False)
 
 
 def correlate_circular(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
@@ -261,10 +368,21 @@ def correlate_circular(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndar
         torch's ``conv2d`` after ``F.pad(x, ..., mode='circular')``. The map
         is a circulant matrix (doubly block circulant in 2-D), so it commutes
         with every cyclic shift when ``stride == 1``.
+
+    Examples
+    --------
+    As :func:`correlate_same`, but the ends wrap around: the first output
+    sees ``x[4]`` and the last sees ``x[0]``.
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 2., 1.])
+    >>> correlate_circular(x, k).tolist()  # first: 5 + 2*1 + 2; last: 4 + 2*5 + 1
+    [9.0, 8.0, 12.0, 16.0, 15.0]
+    >>> correlate_circular(np.ones((2, 4, 4)), np.ones((3, 3)), stride=2).shape  # ceil(4 / 2) = 2
+    (2, 2, 2)
     """
     x, k, s = _check_corr("correlate_circular", x, k, stride)
-    y = _kernel_view(x, k, "circular")
-    return y[(..., *([slice(None, None, s)] * k.ndim))]
+    return _correlate(x, k, s, wrap=True)
 
 
 def correlate_circular_fft(x: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -274,7 +392,20 @@ def correlate_circular_fft(x: np.ndarray, k: np.ndarray) -> np.ndarray:
     placed in a zero array of ``x``'s size and rolled so that tap
     ``(m - 1)//2`` sits at index 0, ``out = ifft(fft(x) * conj(fft(c)))``.
 
-    Returns an array of ``x``'s shape.
+    Returns
+    -------
+    array of float, shape ``x.shape``
+
+    Examples
+    --------
+    The same numbers as :func:`correlate_circular`, up to rounding:
+
+    >>> import numpy as np
+    >>> x, k = np.array([1., 2., 3., 4., 5.]), np.array([1., 2., 1.])
+    >>> np.round(correlate_circular_fft(x, k), 6).tolist()
+    [9.0, 8.0, 12.0, 16.0, 15.0]
+    >>> bool(np.allclose(correlate_circular_fft(x, k), correlate_circular(x, k)))
+    True
     """
     x, k, _ = _check_corr("correlate_circular_fft", x, k, 1)
     axes = tuple(range(x.ndim - k.ndim, x.ndim))
@@ -292,7 +423,22 @@ def circulant_matrix(k: np.ndarray, n: int) -> np.ndarray:
     Every row is the row above shifted one place to the right, wrapping
     around: a circulant matrix.
 
-    Returns an array of shape (n, n).
+    Returns
+    -------
+    array of float, shape (n, n)
+
+    Examples
+    --------
+    A 3-tap kernel on length-4 signals: row ``i`` holds ``1 2 3`` centred on
+    column ``i``, wrapping around.
+
+    >>> import numpy as np
+    >>> c = circulant_matrix([1., 2., 3.], 4)
+    >>> c.astype(int).tolist()
+    [[2, 3, 0, 1], [1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2]]
+    >>> x = np.array([1., 2., 3., 4.])
+    >>> (c @ x).tolist() == correlate_circular(x, [1., 2., 3.]).tolist()
+    True
     """
     f = "circulant_matrix"
     k = as_array(f, "k", k, 1, "(m,)").astype(float)
@@ -308,7 +454,21 @@ def circulant_matrix(k: np.ndarray, n: int) -> np.ndarray:
 def cyclic_shift_matrix(n: int, t: int = 1) -> np.ndarray:
     """The permutation matrix ``P`` with ``P @ x == numpy.roll(x, t)``.
 
-    Returns an array of shape (n, n).
+    Returns
+    -------
+    array of float, shape (n, n)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = cyclic_shift_matrix(3)
+    >>> p.astype(int).tolist()
+    [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    >>> (p @ np.array([1., 2., 3.])).tolist(), (cyclic_shift_matrix(3, -1) @ np.array([1., 2., 3.])).tolist()
+    ([3.0, 1.0, 2.0], [2.0, 3.0, 1.0])
+    >>> c = circulant_matrix([1., 2., 3.], 3)  # circulant matrices commute with cyclic shifts
+    >>> bool(np.allclose(c @ p, p @ c))
+    True
     """
     n = as_int("cyclic_shift_matrix", "n", n, 1)
     return np.roll(np.eye(n), int(t), axis=0)
@@ -318,6 +478,22 @@ def conv_relu_stack(x: np.ndarray, kernels: list[np.ndarray], *, circular: bool 
     """Apply 'same' correlation then ReLU with each kernel in turn (single channel).
 
     Zero padding by default, wrap-around with ``circular=True``.
+
+    Returns
+    -------
+    array of float, shape ``x.shape``
+
+    Examples
+    --------
+    A spike: ``[-1, 2, -1]`` then ReLU keeps only its peak, and ``[1, 1, 1]``
+    spreads it over 3 samples. Every layer keeps the 5 samples.
+
+    >>> import numpy as np
+    >>> x = np.array([0., 0., 1., 0., 0.])
+    >>> conv_relu_stack(x, [np.array([-1., 2., -1.]), np.array([1., 1., 1.])]).tolist()
+    [0.0, 2.0, 2.0, 2.0, 0.0]
+    >>> conv_relu_stack(np.array([1., 0., 0., 0., 0.]), [np.ones(3)], circular=True).tolist()  # wraps around
+    [1.0, 1.0, 0.0, 0.0, 1.0]
     """
     corr = correlate_circular if circular else correlate_same
     y = np.asarray(x, dtype=float)
@@ -334,6 +510,25 @@ def best_output_shift(f: Callable[[Any], Any], x: np.ndarray, t: int, *,
     returns ``(u, error)`` with the smallest relative error
     ``||f(shift(x, t)) - roll(f(x), u)|| / ||f(x)||``. An error of 0 means
     ``f`` is equivariant to this shift (with output shift ``u``).
+
+    Returns
+    -------
+    (int, float)
+        The best output shift ``u``, between 0 and the output width - 1, and its error.
+
+    Examples
+    --------
+    A stride-2 correlation turns an input shift of 2 into an output shift of
+    1 exactly; an odd input shift has no exact output shift.
+
+    >>> import numpy as np
+    >>> x, k = np.array([0., 1., 3., 0., 0., 2., 0., 0.]), np.array([1., 2., 1.])
+    >>> f = lambda v: correlate_circular(v, k, stride=2)
+    >>> best_output_shift(f, x, 2)
+    (1, 0.0)
+    >>> u, err = best_output_shift(f, x, 1)
+    >>> u, round(err, 2)
+    (0, 0.42)
     """
     y = np.asarray(f(x), dtype=float)
     moved = np.asarray(f(shift(x, t, circular=circular)), dtype=float)

@@ -10,66 +10,80 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ._checks import as_array, as_pair
-from .shapes import output_size
+from ._checks import as_array
+from ._windows import unfold
+from .shapes import Geometry, Size2
 
 __all__ = ["locally_connected2d", "locally_connected2d_naive"]
 
 
-def _check(f: str, x: Any, w: Any, stride: Any, allow_object: bool = False
-           ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+def _check(f: str, x: Any, weight: Any, stride: Any, allow_object: bool = False
+           ) -> tuple[np.ndarray, np.ndarray, Geometry]:
     x = as_array(f, "x", x, 4, "(N, C_in, H, W)", allow_object)
-    w = as_array(f, "w", w, 6, "(OH, OW, C_out, C_in, KH, KW)", allow_object)
-    s = as_pair(f, "stride", stride, 1)
-    kh, kw = w.shape[4:]
-    if w.shape[3] != x.shape[1]:
+    weight = as_array(f, "weight", weight, 6, "(OH, OW, C_out, C_in, KH, KW)", allow_object)
+    if weight.shape[3] != x.shape[1]:
+        raise ValueError(f"{f}: the weight has {weight.shape[3]} input channels (its fourth axis) but x has "
+                         f"{x.shape[1]}; got x.shape={x.shape}, weight.shape={weight.shape}")
+    geo = Geometry.conv(x.shape[2:], weight.shape[4:], stride, caller=f)
+    if weight.shape[:2] != geo.output_size:
         raise ValueError(
-            f"{f}: w.shape[3] (input channels) must equal x.shape[1]; got x.shape={x.shape}, w.shape={w.shape}"
+            f"{f}: the weight needs one kernel per output position, weight.shape[:2] = {geo.output_size} for "
+            f"x.shape={x.shape}, kernel {geo.kernel[0]}x{geo.kernel[1]}, stride={geo.stride}; "
+            f"got weight.shape={weight.shape}"
         )
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError(f"{f}: kernel {kh}x{kw} is larger than the input; x.shape={x.shape}, w.shape={w.shape}")
-    expect = (output_size(x.shape[2], kh, s[0]), output_size(x.shape[3], kw, s[1]))
-    if w.shape[:2] != expect:
-        raise ValueError(
-            f"{f}: w.shape[:2] must be the output size {expect} for x.shape={x.shape}, kernel {kh}x{kw}, "
-            f"stride={s}; got w.shape={w.shape}"
-        )
-    return x, w, s
+    return x, weight, geo
 
 
-def locally_connected2d(x: np.ndarray, w: np.ndarray, stride: Any = 1) -> np.ndarray:
+def locally_connected2d(x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 = 1) -> np.ndarray:
     """Locally connected layer (no padding): a separate kernel at every output position.
 
     Parameters
     ----------
     x : array, shape (N, C_in, H, W)
-    w : array, shape (OH, OW, C_out, C_in, KH, KW)
+    weight : array, shape (OH, OW, C_out, C_in, KH, KW)
         ``OH = output_size(H, KH, stride)``; likewise ``OW``.
     stride : int or (int, int)
 
     Returns
     -------
     array, shape (N, C_out, OH, OW)
-        ``y[n, o, i, j] = sum_{c,a,b} x[n, c, i*s_h + a, j*s_w + b] * w[i, j, o, c, a, b]``.
-        With every ``w[i, j]`` equal to one kernel it is :func:`convbook.conv2d`.
+        ``y[n, o, i, j] = sum_{c,a,b} x[n, c, i*s_h + a, j*s_w + b] * weight[i, j, o, c, a, b]``.
+        With every ``weight[i, j]`` equal to one kernel it is :func:`convbook.conv2d`.
+
+    Examples
+    --------
+    A 4x4 input and 3x3 kernels leave 2x2 positions, each with its own kernel:
+
+    >>> import numpy as np
+    >>> weight = np.zeros((2, 2, 1, 1, 3, 3))
+    >>> weight[0, 0] = 1.0   # only the top-left position sums its window
+    >>> locally_connected2d(np.ones((1, 1, 4, 4)), weight)[0, 0].tolist()
+    [[9.0, 0.0], [0.0, 0.0]]
     """
-    from .conv import im2col
-
-    x, w, s = _check("locally_connected2d", x, w, stride)
-    oh, ow, o, c, kh, kw = w.shape
-    cols = im2col(x, (kh, kw), stride=s).reshape(x.shape[0], c * kh * kw, oh, ow)
-    return np.einsum("nkij,ijok->noij", cols, w.reshape(oh, ow, o, -1))
+    x, weight, geo = _check("locally_connected2d", x, weight, stride)
+    oh, ow, o = weight.shape[:3]
+    cols = unfold(x, geo).reshape(x.shape[0], -1, oh, ow)
+    return np.einsum("nkij,ijok->noij", cols, weight.reshape(oh, ow, o, -1))
 
 
-def locally_connected2d_naive(x: np.ndarray, w: np.ndarray, stride: Any = 1) -> np.ndarray:
+def locally_connected2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 = 1) -> np.ndarray:
     """The specification of :func:`locally_connected2d`: plain loops, countable by ``count_ops``.
 
     Same arguments, shapes and result as :func:`locally_connected2d`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> locally_connected2d_naive(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 1, 3, 3))).tolist()
+    [[[[9.0]], [[9.0]]]]
     """
-    x, w, (sh, sw) = _check("locally_connected2d_naive", x, w, stride, allow_object=True)
-    oh, ow, c_out, c_in, kh, kw = w.shape
-    out = np.empty((x.shape[0], c_out, oh, ow), dtype=object if object in (x.dtype, w.dtype) else np.float64)
+    x, weight, geo = _check("locally_connected2d_naive", x, weight, stride, allow_object=True)
+    (sh, sw) = geo.stride
+    oh, ow, c_out, c_in, kh, kw = weight.shape
+    out = np.empty((x.shape[0], c_out, oh, ow),
+                   dtype=object if object in (x.dtype, weight.dtype) else np.float64)
     for n in range(x.shape[0]):
         for o in range(c_out):
             for i in range(oh):
@@ -78,7 +92,7 @@ def locally_connected2d_naive(x: np.ndarray, w: np.ndarray, stride: Any = 1) -> 
                     for c in range(c_in):
                         for a in range(kh):
                             for b in range(kw):
-                                p = x[n, c, i * sh + a, j * sw + b] * w[i, j, o, c, a, b]
+                                p = x[n, c, i * sh + a, j * sw + b] * weight[i, j, o, c, a, b]
                                 acc = p if acc is None else acc + p
                     out[n, o, i, j] = acc
     return out

@@ -43,6 +43,23 @@ def conv_matrix(k: np.ndarray, input_shape: tuple[int, int], mode: str = "valid"
         holds the kernel entries at the columns of the input pixels that
         output ``(i, j)`` sees; zero kernel entries are not stored, so
         ``nnz = (nonzero taps) x (in-bounds positions)``.
+
+    Examples
+    --------
+    A 2 x 2 kernel on 3 x 3 images: (3 - 2 + 1)**2 = 4 outputs, 9 inputs, and
+    4 taps x 4 positions = 16 stored entries. Each row holds ``1 2 3 4``, shifted.
+
+    >>> import numpy as np
+    >>> import convbook as cb
+    >>> k, x = np.array([[1., 2.], [3., 4.]]), np.arange(9.).reshape(3, 3)
+    >>> m = conv_matrix(k, (3, 3))
+    >>> m.shape, m.nnz, (m @ x.ravel()).tolist() == cb.correlate2d(x, k).ravel().tolist()
+    ((4, 9), 16, True)
+    >>> print(conv_matrix(k, (3, 3), sparse=False).astype(int))
+    [[1 2 0 3 4 0 0 0 0]
+     [0 1 2 0 3 4 0 0 0]
+     [0 0 0 1 2 0 3 4 0]
+     [0 0 0 0 1 2 0 3 4]]
     """
     f = "conv_matrix"
     k = as_array(f, "k", k, 2, "(KH, KW)")
@@ -103,6 +120,18 @@ def operator_matrix(fn: Any, shape: tuple[int, ...], max_entries: int = MAX_DENS
     array, shape (fn(x).size, prod(shape))
         Column ``j`` is ``fn(e_j).ravel()`` for the ``j``-th basis array in
         C order, so that ``M @ x.ravel() == fn(x).ravel()``.
+
+    Examples
+    --------
+    Reversing a 3-vector and doubling it is a 3 x 3 matrix; valid correlation
+    with a 2 x 2 kernel on 3 x 3 images has 2 * 2 = 4 outputs and 9 inputs.
+
+    >>> import numpy as np
+    >>> import convbook as cb
+    >>> operator_matrix(lambda v: 2 * v[::-1], (3,)).astype(int).tolist()
+    [[0, 0, 2], [0, 2, 0], [2, 0, 0]]
+    >>> operator_matrix(lambda im: cb.correlate2d(im, np.ones((2, 2))), (3, 3)).shape
+    (4, 9)
     """
     f = "operator_matrix"
     if not callable(fn):
@@ -138,6 +167,20 @@ def circulant_spectrum_rank(k: np.ndarray, shape: tuple[int, ...], tol: float = 
     -------
     int
         The rank, between 0 and ``prod(shape)``.
+
+    Examples
+    --------
+    The difference kernel ``[1, -1]`` sends constant signals to 0, so on
+    length-4 signals it loses one dimension: rank 4 - 1 = 3.
+
+    >>> import numpy as np
+    >>> import convbook as cb
+    >>> circulant_spectrum_rank(np.array([1., -1.]), (4,))
+    3
+    >>> int(np.linalg.matrix_rank(cb.circulant_matrix([1., -1.], 4)))
+    3
+    >>> circulant_spectrum_rank(np.ones((2, 2)), (3, 3))  # no zero DFT coefficient
+    9
     """
     f = "circulant_spectrum_rank"
     k = as_array(f, "k", k)
@@ -158,6 +201,18 @@ def matvec_naive(m: np.ndarray, x: np.ndarray) -> np.ndarray:
     ``m`` of shape (R, C) and ``x`` of shape (C,) give shape (R,): ``C``
     multiplies and ``C - 1`` adds per row. Accepts object arrays for
     :func:`convbook.count_ops`.
+
+    Returns
+    -------
+    array, shape (R,)
+
+    Examples
+    --------
+    A 3 x 2 matrix times a 2-vector: 3 outputs, each 2 multiplies and 1 add.
+
+    >>> import numpy as np
+    >>> matvec_naive(np.array([[1, 2], [3, 4], [5, 6]]), np.array([1, 1])).tolist()
+    [3, 7, 11]
     """
     f = "matvec_naive"
     m = as_array(f, "m", m, 2, "(R, C)", allow_object=True)
@@ -179,6 +234,21 @@ def sparse_matvec_naive(m: Any, x: np.ndarray) -> np.ndarray:
 
     ``m`` of shape (R, C) with ``nnz`` stored entries and ``x`` of shape (C,)
     give shape (R,): ``nnz`` multiplies and ``nnz - (non-empty rows)`` adds.
+
+    Returns
+    -------
+    array, shape (R,)
+        Zero in the rows with no stored entry.
+
+    Examples
+    --------
+    3 stored entries in 2 non-empty rows: 3 multiplies and 3 - 2 = 1 add.
+
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> m = sp.csr_array(np.array([[1, 0, 2], [0, 0, 0], [0, 3, 0]]))
+    >>> sparse_matvec_naive(m, np.array([1, 1, 1])).tolist()
+    [3, 0, 3]
     """
     f = "sparse_matvec_naive"
     if not sp.issparse(m):

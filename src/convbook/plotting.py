@@ -1,17 +1,19 @@
-"""Thin plotting helpers: each takes ``ax=None`` and returns the figure/axes.
+"""Figures and widgets shared by the chapters: each ``plot_*`` takes ``ax=None`` and returns what it drew.
 
-Computation lives elsewhere; these only draw.
+Computation lives in the library's core; these only draw. With the
+chapter modules (:mod:`convbook.chapters`), this is the one place the
+library imports matplotlib and ipywidgets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_dense_growth", "print_timings",
-           "plot_pooling_windows"]
+__all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_connectivity", "figure_widget"]
 
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: str = "gray",
@@ -22,8 +24,6 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: st
     ``symmetric[i]`` centres the colour scale of image ``i`` on zero (for
     signed responses such as edges, drawn with a diverging map).
     """
-    import matplotlib.pyplot as plt
-
     if len(images) != len(titles):
         raise ValueError(f"show_images: need one title per image; got {len(images)} images, {len(titles)} titles")
     if axes is None:
@@ -55,8 +55,6 @@ def plot_cost_growth(sizes: Sequence[float], series: dict[str, Sequence[float]],
     ``extrapolate[name] = (x, y)`` draws an open marker joined to the last
     measured point of ``series[name]`` by a dashed line.
     """
-    import matplotlib.pyplot as plt
-
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 4.2))
     for name, ys in series.items():
@@ -77,8 +75,6 @@ def plot_matrix(m: Any, *, ax: Any = None, title: str = "") -> Any:
 
     Rows are outputs, columns are inputs, as in ``y = M @ x``.
     """
-    import matplotlib.pyplot as plt
-
     dense = m.toarray() if hasattr(m, "toarray") else np.asarray(m)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 7 * dense.shape[0] / max(dense.shape[1], 1) + 0.8))
@@ -92,84 +88,83 @@ def plot_matrix(m: Any, *, ax: Any = None, title: str = "") -> Any:
     return ax
 
 
-def plot_dense_growth(points: Sequence[Any], full_shape: tuple[int, int], axes: Sequence[Any] | None = None
-                      ) -> Any:
-    """Memory and measured time of the three methods against image size (chapter *Parameter sharing*).
+def plot_connectivity(a: np.ndarray, *, ax: Any = None, title: str = "") -> Any:
+    """Draw a connectivity matrix as an image: a dark cell for each connection.
 
-    ``points`` come from :func:`convbook.sharing.dense_growth`; the dense
-    matrix is extrapolated to ``full_shape`` with a fitted power law.
-    """
-    import matplotlib.pyplot as plt
-
-    from .sharing import extrapolate
-
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-    else:
-        fig = axes[0].figure
-    pixels = [p.shape[0] * p.shape[1] for p in points]
-    full = full_shape[0] * full_shape[1]
-    memory = {"dense matrix": [p.dense.bytes for p in points],
-              "sparse matrix (CSR)": [p.sparse.bytes for p in points],
-              "convolution (kernel)": [p.conv.bytes for p in points]}
-    plot_cost_growth(pixels, memory, xlabel="pixels in the image", ylabel="bytes stored",
-                     extrapolate={"dense matrix": (full, extrapolate(points, "dense bytes", full)[1])}, ax=axes[0])
-    times = {name: [p.seconds[name] for p in points] for name in points[0].seconds}
-    plot_cost_growth(pixels, times, xlabel="pixels in the image", ylabel="seconds per product (median)",
-                     extrapolate={"dense matrix": (full, extrapolate(points, "dense matrix", full)[1])}, ax=axes[1])
-    axes[0].set_title("memory")
-    axes[1].set_title("time, measured on this machine")
-    fig.tight_layout()
-    return fig
-
-
-def print_timings(timings: Sequence[Any], reference: str, extra: dict[str, float] | None = None) -> None:
-    """Print :func:`convbook.timing.compare_times` results as a table of ratios.
-
-    ``extra`` adds rows that were estimated rather than measured (seconds).
-    """
-    ref = next(t.seconds for t in timings if t.name == reference)
-    rows = [(t.name, t.seconds, t.ratio) for t in timings]
-    rows += [(f"{name} (estimated)", s, s / ref) for name, s in (extra or {}).items()]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'method':{width}s}  {'time':>11s}  ratio to {reference}")
-    for name, s, r in rows:
-        print(f"{name:{width}s}  {s * 1e3:8.3f} ms  {r:10.3g}")
-
-
-def plot_pooling_windows(n: int, window: int, stride: int, *, ceil_mode: bool = False, ax: Any = None) -> Any:
-    """Draw the pooling windows along one axis of ``n`` inputs, as floor or ceil mode places them.
-
-    Inputs are boxes numbered 1 to ``n``; each window is an outline, dashed
-    where it hangs over the end of the input (ceil mode keeps such a window
-    and pools only the inputs it covers). The number of windows is
-    :func:`convbook.output_size` ``(n, window, stride, ceil_mode=ceil_mode)``.
+    Parameters
+    ----------
+    a : bool array, shape (n_out, n_in)
 
     Returns
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
-    from .shapes import output_size
-
-    count = output_size(n, window, stride, ceil_mode=ceil_mode)
+    a = np.asarray(a, dtype=bool)
+    if a.ndim != 2:
+        raise ValueError(f"plot_connectivity: a must be 2-D (n_out, n_in); got shape {a.shape}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.1 * (n + window), 1.8))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i in range(n):
-        ax.add_patch(plt.Rectangle((i + 0.025, 0), 0.95, 0.95, fc="0.85", ec="k"))
-    for o in range(count):
-        start = o * stride
-        ax.add_patch(plt.Rectangle((start, -0.15 - 0.12 * o), window, 1.25 + 0.24 * o, fill=False,
-                                   ec=colors[o % len(colors)], lw=2,
-                                   ls="-" if start + window <= n else "--"))
-    last = max(n, (count - 1) * stride + window)
-    ax.set_xlim(-0.5, last + 0.5)
-    ax.set_ylim(-0.3 - 0.12 * count, 1.2 + 0.12 * count)
-    ax.set_xticks(np.arange(n) + 0.5, [str(i + 1) for i in range(n)])
-    ax.set_yticks([])
-    ax.set_xlabel(f"input position (windows of width {window}, stride {stride})")
-    rounding = "⌈(N − W)/S⌉" if ceil_mode else "⌊(N − W)/S⌋"
-    ax.set_title(f"{'ceil' if ceil_mode else 'floor'} mode: {rounding} + 1 = {count} windows", fontsize="medium")
+        _, ax = plt.subplots(figsize=(3.2, 3.2 * a.shape[0] / a.shape[1] + 0.6))
+    ax.imshow(a, cmap="Greys", vmin=0, vmax=1.25, interpolation="nearest")
+    ax.set_xlabel("input unit")
+    ax.set_ylabel("output unit")
+    ax.set_title(title or f"{int(a.sum())} of {a.size} connections", fontsize=10)
     return ax
+
+
+def figure_widget(draw: Callable[..., Any], controls: Mapping[str, Any],
+                  rows: Sequence[Sequence[str]] | None = None) -> Any:
+    """Controls above a figure that ``draw(**values)`` redraws whenever one of them moves.
+
+    Parameters
+    ----------
+    draw : callable
+        Called with one keyword argument per control, named as in
+        ``controls``, holding the control's value; returns a matplotlib
+        Figure (or Axes), which is shown and closed.
+    controls : mapping of name -> ipywidgets control
+        Sliders, toggle buttons, ... (anything with a ``value``).
+    rows : sequence of sequences of names, optional
+        How to lay out the controls, one ``HBox`` per row; by default each
+        control is a row of its own, without a box.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The control rows, then the output area. Live in Jupyter or Binder; a
+        static page shows the first figure only, so a chapter shows static
+        panels beside it.
+
+    Notes
+    -----
+    The first figure is put into the output area directly
+    (``Output.append_display_data``) instead of being captured from the
+    running cell: with capture, the notebook client that builds the book can
+    miss the cell's reply and wait for its whole timeout. Only later redraws,
+    which run when a reader moves a control, go through capture.
+    """
+    import ipywidgets
+    from IPython.display import display
+
+    out = ipywidgets.Output()
+
+    def figure() -> Any:
+        drawn = draw(**{name: c.value for name, c in controls.items()})
+        return getattr(drawn, "figure", drawn)
+
+    def redraw(_: Any = None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            fig = figure()
+            display(fig)
+            plt.close(fig)
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    first = figure()
+    out.append_display_data(first)
+    plt.close(first)
+    if rows is None:
+        boxes = list(controls.values())
+    else:
+        boxes = [ipywidgets.HBox([controls[name] for name in row]) for row in rows]
+    return ipywidgets.VBox([*boxes, out])

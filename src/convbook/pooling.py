@@ -18,14 +18,13 @@ message naming the argument. Each has a plain-loop ``*_naive`` specification.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import as_array, as_int, as_pair
-from .shapes import output_size
+from ._checks import as_array, as_bool, as_int
+from ._windows import fold, windows
+from .shapes import Geometry
 
 __all__ = [
     "max_pool2d",
@@ -47,96 +46,56 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class _Pool:
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    padding: tuple[int, int]
-    dilation: tuple[int, int]
-    out_hw: tuple[int, int]
-    in_hw: tuple[int, int]
-
-    def span(self, ax: int) -> int:
-        return self.dilation[ax] * (self.kernel[ax] - 1) + 1
-
-    def pads(self, ax: int) -> tuple[int, int]:
-        """Zeros before and after so that every window, ceil-mode ones included, fits."""
-        need = (self.out_hw[ax] - 1) * self.stride[ax] + self.span(ax)
-        before = self.padding[ax]
-        return before, max(0, need - self.in_hw[ax] - before)
-
-
-def _as_bool(f: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{f}: {name} must be True or False; got {value!r} ({type(value).__name__})")
-    return bool(value)
-
-
 def _input(f: str, x: Any) -> np.ndarray:
     x = as_array(f, "x", x, 4, "(N, C, H, W)")
     return x.astype(np.result_type(x.dtype, np.float32), copy=False)
 
 
 def _geometry(f: str, shape: tuple[int, ...], kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-              ceil_mode: Any) -> _Pool:
-    k = as_pair(f, "kernel_size", kernel_size, 1)
-    s = k if stride is None else as_pair(f, "stride", stride, 1)
-    p = as_pair(f, "padding", padding, 0)
-    d = as_pair(f, "dilation", dilation, 1)
-    ceil_mode = _as_bool(f, "ceil_mode", ceil_mode)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(
-            f"{f}: padding must be at most half the kernel size (padding <= kernel_size // 2 on each axis, "
-            f"as torch requires); got padding={p} with kernel_size={k}"
-        )
-    out = []
-    for ax in range(2):
-        try:
-            out.append(output_size(shape[2 + ax], k[ax], s[ax], p[ax], d[ax], ceil_mode))
-        except ValueError:
-            raise ValueError(
-                f"{f}: the pooling window does not fit: it spans {d[0] * (k[0] - 1) + 1}x{d[1] * (k[1] - 1) + 1} "
-                f"(kernel_size={k}, dilation={d}) but the padded input is "
-                f"{shape[2] + 2 * p[0]}x{shape[3] + 2 * p[1]} (x.shape={tuple(shape)}, padding={p}); "
-                "the output would be empty"
-            ) from None
-    return _Pool(k, s, p, d, (out[0], out[1]), (shape[2], shape[3]))
+              ceil_mode: Any) -> Geometry:
+    return Geometry.pool(shape[2:], kernel_size, stride, padding, dilation, ceil_mode, caller=f)
 
 
-def _windows(x: np.ndarray, g: _Pool, fill: float) -> np.ndarray:
-    """Every window as an (N, C, OH, OW, KH, KW) view of ``x`` padded with ``fill``."""
-    xp = np.pad(x, ((0, 0), (0, 0), g.pads(0), g.pads(1)), constant_values=fill)
-    win = sliding_window_view(xp, (g.span(0), g.span(1)), axis=(2, 3))
-    win = win[:, :, :: g.stride[0], :: g.stride[1], :: g.dilation[0], :: g.dilation[1]]
-    return win[:, :, : g.out_hw[0], : g.out_hw[1]]
+def _window_major(contrib: np.ndarray) -> np.ndarray:
+    """(N, C, OH, OW, KH, KW) window contributions in the (N, C, KH, KW, OH, OW) layout :func:`fold` takes."""
+    return contrib.transpose(0, 1, 4, 5, 2, 3)
 
 
-def _fold(contrib: np.ndarray, g: _Pool, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum (N, C, OH, OW, KH, KW) window contributions back onto the input (col2im)."""
-    (ph0, ph1), (pw0, pw1) = g.pads(0), g.pads(1)
-    acc = np.zeros((*shape[:2], shape[2] + ph0 + ph1, shape[3] + pw0 + pw1), dtype=contrib.dtype)
-    (oh, ow), (sh, sw), (dh, dw) = g.out_hw, g.stride, g.dilation
-    for a in range(g.kernel[0]):
-        for b in range(g.kernel[1]):
-            acc[:, :, a * dh: a * dh + (oh - 1) * sh + 1: sh, b * dw: b * dw + (ow - 1) * sw + 1: sw] += \
-                contrib[:, :, :, :, a, b]
-    return acc[:, :, ph0: ph0 + shape[2], pw0: pw0 + shape[3]]
-
-
-def _divisors(g: _Pool, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
+def _divisors(g: Geometry, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
     """The number each window sum of average pooling is divided by, shape (OH, OW), as torch does."""
     if divisor_override is not None:
-        return np.full(g.out_hw, float(divisor_override))
+        return np.full(g.output_size, float(divisor_override))
     per_axis = []
-    for ax in range(2):
-        n, k, s, p = g.in_hw[ax], g.kernel[ax], g.stride[ax], g.padding[ax]
-        start = np.arange(g.out_hw[ax]) * s - p
+    for n, k, s, (p, _), o in zip(g.input_size, g.kernel, g.stride, g.padding, g.output_size):
+        start = np.arange(o) * s - p
         end = np.minimum(start + k, n + p)        # clipped to the padded input, not to the ceil overhang
         if count_include_pad:
             per_axis.append(end - start)
         else:
             per_axis.append(np.minimum(end, n) - np.maximum(start, 0))
     return np.outer(per_axis[0], per_axis[1]).astype(float)
+
+
+def _max(x: np.ndarray, g: Geometry) -> np.ndarray:
+    return windows(x, g, fill=-np.inf).max(axis=(4, 5))
+
+
+def _avg(x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
+    sums = windows(x, g).sum(axis=(4, 5))
+    return (sums / _divisors(g, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
+
+
+def _max_backward(go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
+    win = windows(x, g, fill=-np.inf)
+    flat = win.reshape(*win.shape[:4], -1)
+    onehot = np.zeros(flat.shape, dtype=np.result_type(x.dtype, go.dtype))
+    np.put_along_axis(onehot, flat.argmax(axis=-1)[..., None], 1.0, axis=-1)
+    return fold(_window_major(onehot.reshape(win.shape) * go[..., None, None]), g)
+
+
+def _avg_args(f: str, count_include_pad: Any, divisor_override: Any) -> tuple[bool, int | None]:
+    cip = as_bool(f, "count_include_pad", count_include_pad)
+    return cip, None if divisor_override is None else as_int(f, "divisor_override", divisor_override, 1)
 
 
 def max_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
@@ -165,20 +124,36 @@ def max_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any
         ``OH = output_size(H, KH, SH, PH, DH, ceil_mode)``, likewise ``OW``;
         equal to ``torch.nn.functional.max_pool2d``. With ``return_indices``,
         a pair ``(out, indices)`` with int64 indices, as torch returns.
+
+    Examples
+    --------
+    A 6x6 map, 3x3 windows with stride 2: ``floor((6 - 3)/2) + 1 = 2`` windows
+    per side, each keeping its largest entry (the bottom-right one, on this ramp).
+
+    >>> import numpy as np
+    >>> x = np.arange(36.0).reshape(1, 1, 6, 6)
+    >>> max_pool2d(x, 3, stride=2)[0, 0].tolist()
+    [[14.0, 16.0], [26.0, 28.0]]
+    >>> max_pool2d(x, 3, stride=2, ceil_mode=True).shape      # ceil((6 - 3)/2) + 1 = 3
+    (1, 1, 3, 3)
+    >>> out, idx = max_pool2d(x, 2, return_indices=True)      # 6 / 2 = 3 per side; idx = h*6 + w
+    >>> idx[0, 0].tolist()
+    [[7, 9, 11], [19, 21, 23], [31, 33, 35]]
     """
     f = "max_pool2d"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    return_indices = _as_bool(f, "return_indices", return_indices)
-    win = _windows(x, g, -np.inf)
+    return_indices = as_bool(f, "return_indices", return_indices)
     if not return_indices:
-        return win.max(axis=(4, 5))
+        return _max(x, g)
+    win = windows(x, g, fill=-np.inf)
     flat = win.reshape(*win.shape[:4], -1)
     arg = flat.argmax(axis=-1)
     out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
     a, b = np.divmod(arg, g.kernel[1])
-    rows = (np.arange(g.out_hw[0]) * g.stride[0] - g.padding[0])[:, None] + a * g.dilation[0]
-    cols = (np.arange(g.out_hw[1]) * g.stride[1] - g.padding[1])[None, :] + b * g.dilation[1]
+    (oh, ow), (sh, sw), (dh, dw), ((ph, _), (pw, _)) = g.output_size, g.stride, g.dilation, g.padding
+    rows = (np.arange(oh) * sh - ph)[:, None] + a * dh
+    cols = (np.arange(ow) * sw - pw)[None, :] + b * dw
     return out, (rows * x.shape[3] + cols).astype(np.int64)
 
 
@@ -189,22 +164,40 @@ def max_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, paddin
     Each output starts at ``-inf`` and keeps the larger of itself and every
     tap of its window that lies inside the input; padded and overhanging taps
     are skipped. Shapes and result as :func:`max_pool2d`.
+
+    Returns
+    -------
+    array, shape (N, C, OH, OW)
+        The same as :func:`max_pool2d` (without indices).
+
+    Examples
+    --------
+    A 4x4 map in 2x2 windows: ``4 / 2 = 2`` windows per side.
+
+    >>> import numpy as np
+    >>> x = np.array([[1, 5, 2, 0], [3, 4, 8, 1], [0, 2, 1, 1], [6, 0, 3, 7]], dtype=float).reshape(1, 1, 4, 4)
+    >>> max_pool2d_naive(x, 2)[0, 0].tolist()
+    [[5.0, 8.0], [6.0, 7.0]]
+    >>> bool(np.array_equal(max_pool2d_naive(x, 3, 1, 1), max_pool2d(x, 3, 1, 1)))
+    True
     """
     f = "max_pool2d_naive"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    n_, c_, h, w = x.shape
-    out = np.empty((n_, c_, *g.out_hw), dtype=x.dtype)
+    n_, c_, h, width = x.shape
+    (oh, ow), (kh, kw), (sh, sw), (dh, dw), ((ph, _), (pw, _)) = (g.output_size, g.kernel, g.stride, g.dilation,
+                                                                  g.padding)
+    out = np.empty((n_, c_, oh, ow), dtype=x.dtype)
     for n in range(n_):
         for c in range(c_):
-            for i in range(g.out_hw[0]):
-                for j in range(g.out_hw[1]):
+            for i in range(oh):
+                for j in range(ow):
                     best = -np.inf
-                    for a in range(g.kernel[0]):
-                        for b in range(g.kernel[1]):
-                            r = i * g.stride[0] - g.padding[0] + a * g.dilation[0]
-                            q = j * g.stride[1] - g.padding[1] + b * g.dilation[1]
-                            if 0 <= r < h and 0 <= q < w and (x[n, c, r, q] > best or np.isnan(x[n, c, r, q])):
+                    for a in range(kh):
+                        for b in range(kw):
+                            r = i * sh - ph + a * dh
+                            q = j * sw - pw + b * dw
+                            if 0 <= r < h and 0 <= q < width and (x[n, c, r, q] > best or np.isnan(x[n, c, r, q])):
                                 best = x[n, c, r, q]
                     out[n, c, i, j] = best
     return out
@@ -229,22 +222,33 @@ def max_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, kernel_size: Any
     -------
     array, shape (N, C, H, W)
         Equal to torch's autograd gradient.
+
+    Examples
+    --------
+    Each 2x2 window sends its gradient 1 to its maximum (5, 8, 6 and 7); the
+    other twelve elements get 0.
+
+    >>> import numpy as np
+    >>> x = np.array([[1, 5, 2, 0], [3, 4, 8, 1], [0, 2, 1, 1], [6, 0, 3, 7]], dtype=float).reshape(1, 1, 4, 4)
+    >>> max_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2)[0, 0].tolist()
+    [[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 1.0]]
+
+    A centre that is the maximum of all four overlapping windows collects 4.
+
+    >>> x = np.zeros((1, 1, 3, 3)); x[0, 0, 1, 1] = 9.0
+    >>> max_pool2d_backward(np.ones((1, 1, 2, 2)), x, 2, stride=1)[0, 0].tolist()
+    [[0.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 0.0]]
     """
     f = "max_pool2d_backward"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     go = _grad_output(f, grad_output, x.shape, g)
-    win = _windows(x, g, -np.inf)
-    flat = win.reshape(*win.shape[:4], -1)
-    onehot = np.zeros_like(flat)
-    np.put_along_axis(onehot, flat.argmax(axis=-1)[..., None], 1.0, axis=-1)
-    contrib = onehot.reshape(win.shape) * go[..., None, None]
-    return _fold(contrib, g, x.shape)
+    return _max_backward(go, x, g)
 
 
-def _grad_output(f: str, grad_output: Any, shape: tuple[int, ...], g: _Pool) -> np.ndarray:
+def _grad_output(f: str, grad_output: Any, shape: tuple[int, ...], g: Geometry) -> np.ndarray:
     go = as_array(f, "grad_output", grad_output, 4, "(N, C, OH, OW)")
-    want = (*shape[:2], *g.out_hw)
+    want = (*shape[:2], *g.output_size)
     if go.shape != want:
         raise ValueError(f"{f}: grad_output must have the output's shape {want}; got {go.shape}")
     return go
@@ -272,14 +276,30 @@ def avg_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any
         Equal to ``torch.nn.functional.avg_pool2d``. Average pooling is
         linear: a fixed correlation with ``1/(KH*KW)`` followed by keeping
         every ``stride``-th output.
+
+    Examples
+    --------
+    2x2 windows of a 4x4 map: each output is a mean of 4 numbers, e.g.
+    ``(1 + 5 + 3 + 4)/4 = 3.25``.
+
+    >>> import numpy as np
+    >>> x = np.array([[1, 5, 2, 0], [3, 4, 8, 1], [0, 2, 1, 1], [6, 0, 3, 7]], dtype=float).reshape(1, 1, 4, 4)
+    >>> avg_pool2d(x, 2)[0, 0].tolist()
+    [[3.25, 2.75], [2.0, 3.0]]
+
+    With padding 1 the corner window of a 3x3 map of ones holds 4 ones among 9
+    taps: ``4/9`` counting the padding, ``4/4`` without.
+
+    >>> ones = np.ones((1, 1, 3, 3))
+    >>> round(float(avg_pool2d(ones, 3, stride=1, padding=1)[0, 0, 0, 0]), 4)
+    0.4444
+    >>> float(avg_pool2d(ones, 3, stride=1, padding=1, count_include_pad=False)[0, 0, 0, 0])
+    1.0
     """
     f = "avg_pool2d"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, 1, ceil_mode)
-    cip = _as_bool(f, "count_include_pad", count_include_pad)
-    div = None if divisor_override is None else as_int(f, "divisor_override", divisor_override, 1)
-    sums = _windows(x, g, 0.0).sum(axis=(4, 5))
-    return (sums / _divisors(g, cip, div)).astype(x.dtype, copy=False)
+    return _avg(x, g, *_avg_args(f, count_include_pad, divisor_override))
 
 
 def avg_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -293,24 +313,34 @@ def avg_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, paddin
     ``count_include_pad=False``, the number of taps inside the input.
 
     Returns the same shape and values as :func:`avg_pool2d`.
+
+    Examples
+    --------
+    2x2 windows of a 4x4 ramp: the first is ``(0 + 1 + 4 + 5)/4 = 2.5``.
+
+    >>> import numpy as np
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> avg_pool2d_naive(x, 2)[0, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    >>> bool(np.allclose(avg_pool2d_naive(x, 3, 1, 1), avg_pool2d(x, 3, 1, 1)))
+    True
     """
     f = "avg_pool2d_naive"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, 1, ceil_mode)
-    cip = _as_bool(f, "count_include_pad", count_include_pad)
-    div = None if divisor_override is None else as_int(f, "divisor_override", divisor_override, 1)
-    n_, c_, h, w = x.shape
-    (kh, kw), (sh, sw), (ph, pw) = g.kernel, g.stride, g.padding
-    out = np.empty((n_, c_, *g.out_hw), dtype=x.dtype)
+    cip, div = _avg_args(f, count_include_pad, divisor_override)
+    n_, c_, h, width = x.shape
+    (oh, ow), (kh, kw), (sh, sw), ((ph, _), (pw, _)) = g.output_size, g.kernel, g.stride, g.padding
+    out = np.empty((n_, c_, oh, ow), dtype=x.dtype)
     for n in range(n_):
         for c in range(c_):
-            for i in range(g.out_hw[0]):
-                for j in range(g.out_hw[1]):
+            for i in range(oh):
+                for j in range(ow):
                     r0, q0 = i * sh - ph, j * sw - pw
-                    r1, q1 = min(r0 + kh, h + ph), min(q0 + kw, w + pw)
+                    r1, q1 = min(r0 + kh, h + ph), min(q0 + kw, width + pw)
                     total, inside = 0.0, 0
                     for r in range(max(r0, 0), min(r1, h)):
-                        for q in range(max(q0, 0), min(q1, w)):
+                        for q in range(max(q0, 0), min(q1, width)):
                             total += x[n, c, r, q]
                             inside += 1
                     if div is not None:
@@ -335,18 +365,28 @@ def avg_pool2d_backward(grad_output: np.ndarray, input_shape: tuple[int, int, in
     -------
     array, shape ``input_shape``
         Equal to torch's autograd gradient.
+
+    Examples
+    --------
+    2x2 windows tiling a 4x4 map: every element lies in one window and gets a
+    quarter of its gradient; the total, 4 windows x 1, is kept.
+
+    >>> import numpy as np
+    >>> g = avg_pool2d_backward(np.ones((1, 1, 2, 2)), (1, 1, 4, 4), 2)
+    >>> g.shape, float(g.sum())
+    ((1, 1, 4, 4), 4.0)
+    >>> g[0, 0, 0].tolist()
+    [0.25, 0.25, 0.25, 0.25]
     """
     f = "avg_pool2d_backward"
     if not (isinstance(input_shape, tuple) and len(input_shape) == 4):
         raise ValueError(f"{f}: input_shape must be a tuple (N, C, H, W); got {input_shape!r}")
     shape = tuple(as_int(f, "input_shape", v, 1) for v in input_shape)
     g = _geometry(f, shape, kernel_size, stride, padding, 1, ceil_mode)
-    cip = _as_bool(f, "count_include_pad", count_include_pad)
-    div = None if divisor_override is None else as_int(f, "divisor_override", divisor_override, 1)
+    cip, div = _avg_args(f, count_include_pad, divisor_override)
     go = _grad_output(f, grad_output, shape, g).astype(float)
     share = go / _divisors(g, cip, div)
-    contrib = np.broadcast_to(share[..., None, None], (*share.shape, *g.kernel))
-    return _fold(np.ascontiguousarray(contrib), g, shape)
+    return fold(np.broadcast_to(share[:, :, None, None], (*share.shape[:2], *g.kernel, *share.shape[2:])), g)
 
 
 def _norm_type(f: str, p: Any) -> float:
@@ -377,16 +417,32 @@ def lp_pool2d(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = N
         ``(KH*KW * avg_pool2d(x**p)) ** (1/p)``: a ceil-mode window cut at
         the border is therefore scaled up to the full window size, and odd or
         fractional ``p`` give NaN where the sum is negative.
+
+    Examples
+    --------
+    One 2x2 window holding 3, 4, 0, 0: ``p = 2`` gives ``sqrt(9 + 16) = 5``,
+    ``p = 1`` the sum 7, and ``p = inf`` the largest ``|x|``, 4.
+
+    >>> import numpy as np
+    >>> x = np.array([[3.0, 4.0], [0.0, 0.0]]).reshape(1, 1, 2, 2)
+    >>> [float(lp_pool2d(x, p, 2)[0, 0, 0, 0]) for p in (2, 1, float("inf"))]
+    [5.0, 7.0, 4.0]
+    >>> lp_pool2d(np.ones((1, 1, 6, 6)), 2, 3, stride=2).shape   # floor((6 - 3)/2) + 1 = 2
+    (1, 1, 2, 2)
     """
     f = "lp_pool2d"
     x = _input(f, x)
     p = _norm_type(f, norm_type)
+    g = _geometry(f, x.shape, kernel_size, stride, 0, 1, ceil_mode)
     if np.isinf(p):
-        return max_pool2d(np.abs(x), kernel_size, stride, 0, 1, ceil_mode)
-    k = as_pair(f, "kernel_size", kernel_size, 1)
+        return _max(np.abs(x), g)
+    return _lp(x, p, g)
+
+
+def _lp(x: np.ndarray, p: float, g: Geometry) -> np.ndarray:
+    """torch's L^p pooling: ``(KH*KW * avg_pool2d(x**p)) ** (1/p)``."""
     with np.errstate(invalid="ignore"):
-        mean = avg_pool2d(x**p, kernel_size, stride, 0, ceil_mode)
-        return (mean * (k[0] * k[1])) ** (1.0 / p)
+        return (_avg(x**p, g, True, None) * (g.kernel[0] * g.kernel[1])) ** (1.0 / p)
 
 
 def lp_pool2d_naive(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = None,
@@ -394,24 +450,34 @@ def lp_pool2d_naive(x: np.ndarray, norm_type: float, kernel_size: Any, stride: A
     """The specification of :func:`lp_pool2d`, as plain loops over windows and taps.
 
     Returns the same shape and values as :func:`lp_pool2d`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[3.0, 4.0], [0.0, 0.0]]).reshape(1, 1, 2, 2)
+    >>> float(lp_pool2d_naive(x, 2, 2)[0, 0, 0, 0])        # sqrt(3**2 + 4**2)
+    5.0
+    >>> x = np.arange(30.0).reshape(1, 1, 5, 6)
+    >>> bool(np.allclose(lp_pool2d_naive(x, 3, 2, ceil_mode=True), lp_pool2d(x, 3, 2, ceil_mode=True)))
+    True
     """
     f = "lp_pool2d_naive"
     x = _input(f, x)
     p = _norm_type(f, norm_type)
     g = _geometry(f, x.shape, kernel_size, stride, 0, 1, ceil_mode)
-    if np.isinf(p):
+    if np.isinf(p):  # the geometry is checked above, so the message names this function
         return max_pool2d_naive(np.abs(x), kernel_size, stride, 0, 1, ceil_mode)
-    n_, c_, h, w = x.shape
-    (kh, kw), (sh, sw) = g.kernel, g.stride
-    out = np.empty((n_, c_, *g.out_hw), dtype=x.dtype)
+    n_, c_, h, width = x.shape
+    (oh, ow), (kh, kw), (sh, sw) = g.output_size, g.kernel, g.stride
+    out = np.empty((n_, c_, oh, ow), dtype=x.dtype)
     with np.errstate(invalid="ignore"):
         for n in range(n_):
             for c in range(c_):
-                for i in range(g.out_hw[0]):
-                    for j in range(g.out_hw[1]):
+                for i in range(oh):
+                    for j in range(ow):
                         total, inside = 0.0, 0
                         for r in range(i * sh, min(i * sh + kh, h)):
-                            for q in range(j * sw, min(j * sw + kw, w)):
+                            for q in range(j * sw, min(j * sw + kw, width)):
                                 total += x[n, c, r, q] ** p
                                 inside += 1
                         out[n, c, i, j] = (total * (kh * kw) / inside) ** (1.0 / p)
@@ -428,6 +494,17 @@ def lp_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, norm_type: float,
     gradient is that of max pooling of ``|x|``, times ``sign(x)``.
 
     Returns an array of ``x``'s shape (N, C, H, W).
+
+    Examples
+    --------
+    For ``p = 2``, ``dy/dx_i = x_i / y``: the window 3, 4, 0, 0 with ``y = 5``
+    gives 3/5 and 4/5.
+
+    >>> import numpy as np
+    >>> x = np.array([[3.0, 4.0], [0.0, 0.0]]).reshape(1, 1, 2, 2)
+    >>> g = lp_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2, 2)
+    >>> np.round(g[0, 0], 6).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
     """
     f = "lp_pool2d_backward"
     x = _input(f, x)
@@ -435,14 +512,13 @@ def lp_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, norm_type: float,
     g = _geometry(f, x.shape, kernel_size, stride, 0, 1, ceil_mode)
     go = _grad_output(f, grad_output, x.shape, g)
     if np.isinf(p):
-        return np.sign(x) * max_pool2d_backward(go, np.abs(x), kernel_size, stride, 0, 1, ceil_mode)
-    y = lp_pool2d(x, p, kernel_size, stride, ceil_mode)
+        return np.sign(x) * _max_backward(go, np.abs(x), g)
+    y = _lp(x, p, g)
     scale = (g.kernel[0] * g.kernel[1]) / _divisors(g, True, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(y != 0, go * y ** (1.0 - p), 0.0) * scale
         xp = x ** (p - 1.0)
-    win = _windows(xp, g, 0.0)
-    return _fold(win * factor[..., None, None], g, x.shape)
+    return fold(_window_major(windows(xp, g) * factor[..., None, None]), g)
 
 
 def _adaptive_size(f: str, output_size_: Any, hw: tuple[int, int]) -> tuple[int, int]:
@@ -458,6 +534,21 @@ def adaptive_windows(n: int, out: int) -> list[tuple[int, int]]:
     Output ``i`` of ``out`` pools ``floor(i*n/out) <= t < ceil((i+1)*n/out)``:
     the windows cover the input, have sizes that differ by at most one (plus
     overlap), and need no stride or padding to be chosen.
+
+    Returns
+    -------
+    list of (int, int)
+        ``out`` pairs ``(start, end)``, one per output.
+
+    Examples
+    --------
+    5 inputs into 3 outputs: ``[0, 5/3)``, ``[5/3, 10/3)``, ``[10/3, 5)``
+    widened to whole indices, of sizes 2, 3, 2 and overlapping.
+
+    >>> adaptive_windows(5, 3)
+    [(0, 2), (1, 4), (3, 5)]
+    >>> adaptive_windows(6, 2)      # 6 / 2 = 3: plain 3-wide windows, stride 3
+    [(0, 3), (3, 6)]
     """
     n = as_int("adaptive_windows", "n", n, 1)
     out = as_int("adaptive_windows", "out", out, 1)
@@ -480,6 +571,7 @@ def _adaptive(f: str, x: Any, output_size_: Any, op: str) -> tuple[np.ndarray, n
                 arg = flat.argmax(axis=-1)
                 out[:, :, i, j] = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
                 a, b = np.divmod(arg, c1 - c0)
+                assert idx is not None
                 idx[:, :, i, j] = (r0 + a) * x.shape[3] + c0 + b
     return out, idx
 
@@ -498,6 +590,18 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Any) -> np.ndarray:
     array, shape (N, C, OH, OW)
         Windows from :func:`adaptive_windows`; equal to
         ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Examples
+    --------
+    A 5x5 map to 3x3: rows and columns both use ``adaptive_windows(5, 3)``,
+    ``[0, 2)``, ``[1, 4)``, ``[3, 5)``; the first window is ``(0 + 1 + 5 + 6)/4 = 3``.
+
+    >>> import numpy as np
+    >>> x = np.arange(25.0).reshape(1, 1, 5, 5)
+    >>> adaptive_avg_pool2d(x, 3)[0, 0].tolist()
+    [[3.0, 4.5, 6.0], [10.5, 12.0, 13.5], [18.0, 19.5, 21.0]]
+    >>> adaptive_avg_pool2d(np.ones((2, 3, 7, 9)), (2, None)).shape   # None keeps W = 9
+    (2, 3, 2, 9)
     """
     return _adaptive("adaptive_avg_pool2d", x, output_size, "avg")[0]
 
@@ -508,15 +612,45 @@ def adaptive_max_pool2d(x: np.ndarray, output_size: Any, return_indices: bool = 
     Returns an array of shape (N, C, OH, OW), and the flat arg-max indices
     ``h * W + w`` of the same shape when ``return_indices``. Equal to
     ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Examples
+    --------
+    On a 5x5 ramp each window's maximum is its bottom-right element.
+
+    >>> import numpy as np
+    >>> x = np.arange(25.0).reshape(1, 1, 5, 5)
+    >>> adaptive_max_pool2d(x, 3)[0, 0].tolist()
+    [[6.0, 8.0, 9.0], [16.0, 18.0, 19.0], [21.0, 23.0, 24.0]]
+    >>> out, idx = adaptive_max_pool2d(x, 2, return_indices=True)   # windows [0, 3), [2, 5)
+    >>> idx[0, 0].tolist()                                          # h*5 + w
+    [[12, 14], [22, 24]]
     """
     f = "adaptive_max_pool2d"
-    return_indices = _as_bool(f, "return_indices", return_indices)
+    return_indices = as_bool(f, "return_indices", return_indices)
     out, idx = _adaptive(f, x, output_size, "max")
     return (out, idx) if return_indices else out
 
 
 def adaptive_pool2d_naive(x: np.ndarray, output_size: Any, op: str = "avg") -> np.ndarray:
-    """The specification of adaptive pooling (``op`` ``'avg'`` or ``'max'``): plain loops."""
+    """The specification of adaptive pooling (``op`` ``'avg'`` or ``'max'``): plain loops.
+
+    Returns
+    -------
+    array, shape (N, C, OH, OW)
+        The same as :func:`adaptive_avg_pool2d` (``op='avg'``) or
+        :func:`adaptive_max_pool2d` (``op='max'``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(25.0).reshape(1, 1, 5, 5)
+    >>> adaptive_pool2d_naive(x, 3, "max")[0, 0].tolist()
+    [[6.0, 8.0, 9.0], [16.0, 18.0, 19.0], [21.0, 23.0, 24.0]]
+    >>> adaptive_pool2d_naive(x, (2, 4)).shape
+    (1, 1, 2, 4)
+    >>> bool(np.allclose(adaptive_pool2d_naive(x, (2, 4)), adaptive_avg_pool2d(x, (2, 4))))
+    True
+    """
     f = "adaptive_pool2d_naive"
     if op not in ("avg", "max"):
         raise ValueError(f"{f}: op must be 'avg' or 'max'; got {op!r}")
@@ -551,6 +685,16 @@ def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
     -------
     array, shape (N, C)
         The mean of each feature map; ``adaptive_avg_pool2d(x, 1)[:, :, 0, 0]``.
+
+    Examples
+    --------
+    Two 2x2 channels holding 0..3 and 4..7: means 1.5 and 5.5.
+
+    >>> import numpy as np
+    >>> global_avg_pool2d(np.arange(8.0).reshape(1, 2, 2, 2)).tolist()
+    [[1.5, 5.5]]
+    >>> global_avg_pool2d(np.ones((4, 3, 7, 5))).shape
+    (4, 3)
     """
     x = _input("global_avg_pool2d", x)
     return x.mean(axis=(2, 3))
@@ -577,6 +721,17 @@ def maxout(x: np.ndarray, pieces: int) -> np.ndarray:
     array, shape (N, C // pieces, H, W)
         ``out[:, g] = max(x[:, g*pieces : (g+1)*pieces])``: pooling across
         channels instead of positions (Goodfellow et al. 2013).
+
+    Examples
+    --------
+    Six channels in groups of 2 give ``6 / 2 = 3`` channels: ``max(1, 5)``,
+    ``max(2, 0)`` and ``max(4, 3)``.
+
+    >>> import numpy as np
+    >>> x = np.array([1.0, 5.0, 2.0, 0.0, 4.0, 3.0]).reshape(1, 6, 1, 1)
+    >>> y = maxout(x, 2)
+    >>> y.shape, y.ravel().tolist()
+    ((1, 3, 1, 1), [5.0, 2.0, 4.0])
     """
     x, pieces = _maxout_check("maxout", x, pieces)
     n, c, h, w = x.shape
@@ -584,7 +739,24 @@ def maxout(x: np.ndarray, pieces: int) -> np.ndarray:
 
 
 def maxout_naive(x: np.ndarray, pieces: int) -> np.ndarray:
-    """The specification of :func:`maxout`: plain loops."""
+    """The specification of :func:`maxout`: plain loops.
+
+    Returns
+    -------
+    array, shape (N, C // pieces, H, W)
+        The same as :func:`maxout`.
+
+    Examples
+    --------
+    Six channels in groups of 3: ``max(1, 5, 2) = 5`` and ``max(0, 4, 3) = 4``.
+
+    >>> import numpy as np
+    >>> x = np.array([1.0, 5.0, 2.0, 0.0, 4.0, 3.0]).reshape(1, 6, 1, 1)
+    >>> maxout_naive(x, 3).ravel().tolist()
+    [5.0, 4.0]
+    >>> bool(np.array_equal(maxout_naive(x, 2), maxout(x, 2)))
+    True
+    """
     x, pieces = _maxout_check("maxout_naive", x, pieces)
     n_, c_, h, w = x.shape
     out = np.empty((n_, c_ // pieces, h, w), dtype=x.dtype)

@@ -1,4 +1,4 @@
-"""Receptive fields of stacked convolutions: computed, and measured by back-propagation.
+"""Receptive fields of stacked convolutions, computed by the size-and-jump recursion.
 
 Chapter: *Sparse interactions*. A unit of layer ``l`` sees a window of the
 input, its receptive field (感受野). With layers given as ``(kernel, stride,
@@ -9,12 +9,12 @@ dilation)`` along one axis, two numbers per layer describe it
   layer ``l``; ``j_0 = 1``),
 - the *size* ``r_l = r_{l-1} + (k_l - 1) * d_l * j_{l-1}`` (``r_0 = 1``).
 
-:func:`receptive_field` evaluates the recursion; :func:`receptive_field_empirical`
-measures the same two numbers on a random torch network, from the input
-gradient of single output units, and is the specification it is tested
-against. :func:`path_counts` counts how many paths lead from each input of
-the field to the unit, which is why the *effective* receptive field is
-concentrated in its middle.
+:func:`receptive_field` evaluates the recursion. The chapter module
+:mod:`convbook.chapters.sparse_interactions` measures the same two numbers
+on a random torch network (``receptive_field_empirical``, the specification
+this is tested against) and counts the paths from each input of the field
+to the unit (``path_counts``), which is why the *effective* receptive field
+is concentrated in its middle.
 """
 
 from __future__ import annotations
@@ -22,13 +22,8 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-
-from ._checks import as_int
-
-__all__ = ["ReceptiveField", "receptive_field", "receptive_field_empirical", "path_counts"]
+__all__ = ["ReceptiveField", "receptive_field", "layer_specs"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +38,14 @@ class ReceptiveField:
         Input pixels between the receptive fields of adjacent units.
     per_layer : tuple of (size, jump)
         The same two numbers after each layer, first layer first.
+
+    Examples
+    --------
+    Made by :func:`receptive_field`; two 3-tap convolutions see 3, then 3 + 2 = 5 inputs:
+
+    >>> rf = receptive_field([3, 3])
+    >>> rf.size, rf.jump, rf.per_layer
+    (5, 1, ((3, 1), (5, 1)))
     """
 
     size: int
@@ -50,7 +53,33 @@ class ReceptiveField:
     per_layer: tuple[tuple[int, int], ...] = ()
 
 
-def _layers(f: str, layers: Any) -> list[tuple[int, int, int]]:
+def layer_specs(layers: Sequence[tuple[int, ...] | int], *, caller: str = "layer_specs") -> list[tuple[int, int, int]]:
+    """A stack of layers as ``(kernel, stride, dilation)`` tuples, checked.
+
+    Parameters
+    ----------
+    layers : sequence
+        One entry per layer, input side first: ``(kernel, stride, dilation)``,
+        ``(kernel, stride)``, ``(kernel,)`` or a bare ``kernel`` (missing
+        values are 1).
+    caller : str
+        The function named in error messages.
+
+    Returns
+    -------
+    list of (int, int, int)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``layers`` is not a non-empty sequence of such entries of ints >= 1.
+
+    Examples
+    --------
+    >>> layer_specs([3, (2, 2), (3, 1, 2)])
+    [(3, 1, 1), (2, 2, 1), (3, 1, 2)]
+    """
+    f = caller
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
         raise TypeError(f"{f}: layers must be a sequence of (kernel, stride, dilation) tuples; "
                         f"got {type(layers).__name__}")
@@ -94,124 +123,22 @@ def receptive_field(layers: Sequence[tuple[int, int, int] | tuple[int, int] | in
     ------
     TypeError, ValueError
         If ``layers`` is not a non-empty sequence of such tuples of ints >= 1.
+
+    Examples
+    --------
+    A 3-tap convolution, a 2-wide pooling with stride 2, and another 3-tap
+    convolution: 1 + 2 + 1 = 4 inputs after the pooling, whose stride makes
+    each tap of the last layer 2 inputs apart, so 4 + 2 * 2 = 8:
+
+    >>> rf = receptive_field([3, (2, 2), 3])
+    >>> rf.size, rf.jump
+    (8, 2)
+    >>> receptive_field([(3, 1, 2)]).size  # dilation 2: 1 + (3 - 1) * 2
+    5
     """
     size, jump, history = 1, 1, []
-    for k, s, d in _layers("receptive_field", layers):
+    for k, s, d in layer_specs(layers, caller="receptive_field"):
         size += (k - 1) * d * jump
         jump *= s
         history.append((size, jump))
     return ReceptiveField(size, jump, tuple(history))
-
-
-def receptive_field_empirical(layers: Sequence[tuple[int, int, int] | tuple[int, int] | int], *, ndim: int = 1,
-                              channels: int = 2, seed: int = 0) -> ReceptiveField:
-    """Measure receptive field size and jump by back-propagating through a random torch network.
-
-    Builds ``torch.nn.Conv1d`` (or ``Conv2d`` with square kernels) layers with
-    the given kernels, strides and dilations, no padding, and positive random
-    weights (so no two paths cancel), on an input generously longer than any
-    receptive field the stack can have. The input gradient of one output unit
-    near the middle is nonzero exactly on that unit's receptive field; its
-    extent is the ``size``, and the offset between the fields of two adjacent
-    output units is the ``jump``.
-
-    Parameters
-    ----------
-    layers : sequence of (kernel, stride, dilation)
-        As in :func:`receptive_field`.
-    ndim : {1, 2}
-        Measure with a 1-D or a 2-D network (2-D checks both axes agree).
-    channels : int
-        Channels of the hidden layers.
-    seed : int
-        Seed of the random weights.
-
-    Returns
-    -------
-    ReceptiveField
-        Measured ``size`` and ``jump`` (``per_layer`` holds the measurement
-        after each prefix of the stack).
-    """
-    import torch
-
-    f = "receptive_field_empirical"
-    spec = _layers(f, layers)
-    if ndim not in (1, 2):
-        raise ValueError(f"{f}: ndim must be 1 or 2; got {ndim!r}")
-    if isinstance(channels, bool) or not isinstance(channels, numbers.Integral) or channels < 1:
-        raise ValueError(f"{f}: channels must be an int >= 1; got {channels!r}")
-    gen = torch.Generator().manual_seed(seed)
-    history = []
-    for depth in range(1, len(spec) + 1):
-        history.append(_measure(spec[:depth], ndim, channels, gen, torch))
-    return ReceptiveField(history[-1][0], history[-1][1], tuple(history))
-
-
-def _measure(spec: list[tuple[int, int, int]], ndim: int, channels: int, gen: Any, torch: Any) -> tuple[int, int]:
-    # the input length for which the stack has exactly five outputs along each axis
-    n = 5
-    for k, s, d in reversed(spec):
-        n = (n - 1) * s + (k - 1) * d + 1
-    conv = torch.nn.functional.conv1d if ndim == 1 else torch.nn.functional.conv2d
-    x = torch.rand((1, 1) + (n,) * ndim, dtype=torch.float64, generator=gen, requires_grad=True)
-    y = x
-    c_in = 1
-    for k, s, d in spec:
-        w = torch.rand((channels, c_in) + (k,) * ndim, dtype=torch.float64, generator=gen) + 0.1
-        y = conv(y, w, stride=s, dilation=d)
-        c_in = channels
-    length = y.shape[-1]
-    centre = length // 2
-    starts = []
-    size = 0
-    for pos in (centre, centre + 1):
-        (grad,) = torch.autograd.grad(y[(0, 0) + (pos,) * ndim], x, retain_graph=True)
-        g = grad[0, 0].numpy()
-        spans = []
-        for axis in range(ndim):
-            other = tuple(a for a in range(ndim) if a != axis)
-            touched = np.flatnonzero(np.abs(g).sum(axis=other) if other else g)
-            spans.append((int(touched.min()), int(touched.max())))
-        if len({hi - lo for lo, hi in spans}) != 1:  # pragma: no cover - square kernels on a square input
-            raise RuntimeError(f"receptive_field_empirical: the axes disagree: {spans}")
-        lo, hi = spans[0]
-        size = hi - lo + 1
-        starts.append(lo)
-    return size, starts[1] - starts[0]
-
-
-def path_counts(depth: int, kernel: int = 3) -> np.ndarray:
-    """Paths from each input pixel to one unit of a stack of 1-D convolutions, by back-propagation.
-
-    Every layer has stride 1, no padding and a kernel of ``kernel`` ones, so
-    the gradient of the top unit with respect to the input counts the paths
-    through the network from each input of its receptive field.
-
-    Parameters
-    ----------
-    depth : int >= 1
-        Number of layers.
-    kernel : int >= 1
-        Kernel width of every layer.
-
-    Returns
-    -------
-    array, shape (receptive_field([(kernel, 1, 1)] * depth).size,) = ((kernel - 1) * depth + 1,)
-        Entry ``i`` is the number of paths from input ``i`` of the field: the
-        coefficient of ``z**i`` in ``(1 + z + ... + z**(kernel - 1))**depth``
-        (for ``kernel = 3`` a trinomial coefficient). Computed with torch
-        autograd in float64, exact while the counts stay below 2**53.
-    """
-    import torch
-
-    f = "path_counts"
-    depth = as_int(f, "depth", depth, 1)
-    kernel = as_int(f, "kernel", kernel, 1)
-    size = (kernel - 1) * depth + 1
-    x = torch.zeros((1, 1, size), dtype=torch.float64, requires_grad=True)
-    ones = torch.ones((1, 1, kernel), dtype=torch.float64)
-    y = x
-    for _ in range(depth):
-        y = torch.nn.functional.conv1d(y, ones)
-    (paths,) = torch.autograd.grad(y[0, 0, 0], x)
-    return paths[0, 0].numpy()

@@ -15,48 +15,45 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ._checks import as_array, as_int, as_pair
-from .shapes import transposed_output_size
+from ._checks import as_array, as_int
+from ._windows import fold
+from .shapes import Geometry, Size2
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_naive"]
 
 
-def _check(f: str, x: Any, w: Any, bias: Any, stride: Any, padding: Any, output_padding: Any, groups: Any,
-           dilation: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, tuple[int, int], tuple[int, int],
-                               tuple[int, int], int, tuple[int, int], tuple[int, int]]:
+def _check(f: str, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, output_padding: Any, groups: Any,
+           dilation: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int, Geometry]:
     x = as_array(f, "x", x, 4, "(N, C_in, H, W)")
-    w = as_array(f, "w", w, 4, "(C_in, C_out/groups, KH, KW)")
+    weight = as_array(f, "weight", weight, 4, "(C_in, C_out/groups, KH, KW)")
     groups = as_int(f, "groups", groups, 1)
-    s = as_pair(f, "stride", stride, 1)
-    p = as_pair(f, "padding", padding, 0)
-    op = as_pair(f, "output_padding", output_padding, 0)
-    d = as_pair(f, "dilation", dilation, 1)
-    if x.shape[1] != w.shape[0]:
-        raise ValueError(f"{f}: x has {x.shape[1]} channels but w expects C_in={w.shape[0]} "
-                         f"(w has shape (C_in, C_out/groups, KH, KW) = {w.shape}); got x.shape={x.shape}")
+    if x.shape[1] != weight.shape[0]:
+        raise ValueError(f"{f}: x has {x.shape[1]} input channels but the weight has {weight.shape[0]} (its first "
+                         f"axis: (C_in, C_out/groups, KH, KW) = {weight.shape}); got x.shape={x.shape}")
     if x.shape[1] % groups:
-        raise ValueError(f"{f}: groups={groups} must divide C_in={x.shape[1]}; got x.shape={x.shape}")
-    out_c = w.shape[1] * groups
-    b = None
+        raise ValueError(f"{f}: groups={groups} must divide the input channels ({x.shape[1]}); "
+                         f"got x.shape={x.shape}")
+    out_c = weight.shape[1] * groups
     if bias is not None:
-        b = as_array(f, "bias", bias, 1, "(C_out,)")
-        if b.shape != (out_c,):
-            raise ValueError(f"{f}: bias must have shape (C_out,) = ({out_c},) for w.shape={w.shape} and "
-                             f"groups={groups}; got {b.shape}")
-    out_hw = tuple(transposed_output_size(x.shape[2 + i], w.shape[2 + i], s[i], p[i], op[i], d[i])
-                   for i in range(2))
-    return x, w, b, s, p, op, groups, d, out_hw  # type: ignore[return-value]
+        bias = as_array(f, "bias", bias, 1, "(C_out,)")
+        if bias.shape != (out_c,):
+            raise ValueError(f"{f}: bias must have one entry per output channel, shape ({out_c},) for "
+                             f"weight.shape={weight.shape} and groups={groups}; got {bias.shape}")
+    geo = Geometry.transposed(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation, caller=f)
+    return x, weight, bias, groups, geo
 
 
-def conv_transpose2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, stride: Any = 1,
-                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> np.ndarray:
-    """Transposed 2-D convolution, vectorised (one matrix product and ``KH*KW`` strided adds).
+def conv_transpose2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None,
+                     stride: Size2 = 1, padding: Size2 = 0, output_padding: Size2 = 0, groups: int = 1,
+                     dilation: Size2 = 1) -> np.ndarray:
+    """Transposed 2-D convolution, vectorised: one matrix product, then a fold.
 
     Parameters
     ----------
     x : array, shape (N, C_in, H, W)
-    w : array, shape (C_in, C_out/groups, KH, KW)
+    weight : array, shape (C_in, C_out/groups, KH, KW)
         The weight of the convolution ``C_out -> C_in`` being transposed, laid
         out as torch lays out a transposed convolution's weight.
     bias : array, shape (C_out,), optional
@@ -70,57 +67,69 @@ def conv_transpose2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = Non
     -------
     array, shape (N, C_out, OH, OW)
         ``OH = (H - 1)*stride - 2*padding + dilation*(KH - 1) + output_padding + 1``
-        (see :func:`convbook.shapes.transposed_output_size`), and likewise
-        ``OW``; equal to ``torch.nn.functional.conv_transpose2d``.
+        (see :func:`convbook.transposed_output_size`), and likewise ``OW``;
+        equal to ``torch.nn.functional.conv_transpose2d``.
+
+    Examples
+    --------
+    A 3x3 kernel with stride 2 and padding 1 doubles a 4x4 map (with one
+    position of ``output_padding``): (4 - 1)*2 - 2 + 2 + 1 + 1 = 8.
+
+    >>> import numpy as np
+    >>> conv_transpose2d(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), stride=2, padding=1,
+    ...                  output_padding=1).shape
+    (1, 1, 8, 8)
+    >>> conv_transpose2d(np.ones((1, 1, 1, 1)), np.arange(4.0).reshape(1, 1, 2, 2))[0, 0].tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
     """
     f = "conv_transpose2d"
-    x, w, b, s, p, op, groups, d, (oh, ow) = _check(f, x, w, bias, stride, padding, output_padding, groups,
-                                                    dilation)
+    x, weight, bias, groups, geo = _check(f, x, weight, bias, stride, padding, output_padding, groups, dilation)
     n, cin, h, wd = x.shape
-    kh, kw = w.shape[2:]
-    cg, og = cin // groups, w.shape[1]
-    dtype = np.result_type(x.dtype, w.dtype, np.float32)
+    cg, og = cin // groups, weight.shape[1]
+    dtype = np.result_type(x.dtype, weight.dtype, np.float32)
     xg = x.astype(dtype, copy=False).reshape(n, groups, cg, h * wd)
-    wg = w.astype(dtype, copy=False).reshape(groups, cg, og * kh * kw)
-    cols = np.matmul(wg.transpose(0, 2, 1)[None], xg).reshape(n, groups * og, kh, kw, h, wd)
-    full = np.zeros((n, groups * og, oh + 2 * p[0], ow + 2 * p[1]), dtype=dtype)
-    for a in range(kh):
-        for c in range(kw):
-            r0, c0 = a * d[0], c * d[1]
-            full[:, :, r0:r0 + s[0] * (h - 1) + 1:s[0], c0:c0 + s[1] * (wd - 1) + 1:s[1]] += cols[:, :, a, c]
-    out = full[:, :, p[0]:p[0] + oh, p[1]:p[1] + ow]
-    if b is not None:
-        out = out + b.astype(dtype)[None, :, None, None]
+    wg = weight.astype(dtype, copy=False).reshape(groups, cg, -1)
+    cols = np.matmul(wg.transpose(0, 2, 1)[None], xg).reshape(n, groups * og, *geo.kernel, h, wd)
+    out = fold(cols, geo)
+    if bias is not None:
+        out = out + bias.astype(dtype)[None, :, None, None]
     return np.ascontiguousarray(out)
 
 
-def conv_transpose2d_naive(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, stride: Any = 1,
-                           padding: Any = 0, output_padding: Any = 0, groups: int = 1,
-                           dilation: Any = 1) -> np.ndarray:
+def conv_transpose2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None,
+                           stride: Size2 = 1, padding: Size2 = 0, output_padding: Size2 = 0, groups: int = 1,
+                           dilation: Size2 = 1) -> np.ndarray:
     """Transposed 2-D convolution by plain loops: the specification of :func:`conv_transpose2d`.
 
-    Every input value ``x[n, ci, i, j]`` adds ``x[n, ci, i, j] * w[ci, co, a, b]``
+    Every input value ``x[n, ci, i, j]`` adds ``x[n, ci, i, j] * weight[ci, co, a, b]``
     to output position ``(i*stride + a*dilation - padding, j*stride + b*dilation - padding)``
     of each output channel ``co`` of its group; positions that fall in the
     padding are dropped.
 
     Parameters
     ----------
-    x, w, bias, stride, padding, output_padding, groups, dilation
+    x, weight, bias, stride, padding, output_padding, groups, dilation
         As in :func:`conv_transpose2d`.
 
     Returns
     -------
     array, shape (N, C_out, OH, OW)
         ``OH = (H - 1)*stride - 2*padding + dilation*(KH - 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> conv_transpose2d_naive(np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)))[0, 0].tolist()
+    [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
     """
     f = "conv_transpose2d_naive"
-    x, w, b, s, p, op, groups, d, (oh, ow) = _check(f, x, w, bias, stride, padding, output_padding, groups,
-                                                    dilation)
+    x, weight, bias, groups, geo = _check(f, x, weight, bias, stride, padding, output_padding, groups, dilation)
     n, cin, h, wd = x.shape
-    kh, kw = w.shape[2:]
-    cg, og = cin // groups, w.shape[1]
-    out = np.zeros((n, groups * og, oh, ow), dtype=np.result_type(x.dtype, w.dtype, np.float32))
+    kh, kw = geo.kernel
+    (sh, sw), (dh, dw), (ph, pw) = geo.stride, geo.dilation, (p for p, _ in geo.padding)
+    oh, ow = geo.input_size
+    cg, og = cin // groups, weight.shape[1]
+    out = np.zeros((n, groups * og, oh, ow), dtype=np.result_type(x.dtype, weight.dtype, np.float32))
     for nn in range(n):
         for ci in range(cin):
             g = ci // cg
@@ -129,10 +138,10 @@ def conv_transpose2d_naive(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None
                     for j in range(wd):
                         for a in range(kh):
                             for c in range(kw):
-                                r = i * s[0] + a * d[0] - p[0]
-                                q = j * s[1] + c * d[1] - p[1]
+                                r = i * sh + a * dh - ph
+                                q = j * sw + c * dw - pw
                                 if 0 <= r < oh and 0 <= q < ow:
-                                    out[nn, g * og + co, r, q] += x[nn, ci, i, j] * w[ci, co, a, c]
-    if b is not None:
-        out += b[None, :, None, None]
+                                    out[nn, g * og + co, r, q] += x[nn, ci, i, j] * weight[ci, co, a, c]
+    if bias is not None:
+        out += bias[None, :, None, None]
     return out

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backward import conv2d_backward
+from ..conv import conv2d_backward
 from ..cost import conv2d_cost
 from ..matrix import conv_matrix
 from ..shapes import mode_padding, output_size

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..networks import vgg16_shapes
+from ..chapters.pooling import vgg16_shapes
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from ..shapes import output_size
 from . import Feedback, check_array, check_number

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from convbook import correlate2d
-from convbook.operation import (
+from convbook.chapters.convolution import (
     classic_kernels,
     conv1d_step_widget,
     conv1d_steps,
@@ -52,3 +52,27 @@ def test_errors():
         plot_conv1d_step(np.zeros(5), np.zeros(3), 3)
     with pytest.raises(ValueError, match=r"x must be 1-D \(n,\)"):
         conv1d_steps(np.zeros((2, 2)), np.zeros(1))
+
+
+def _recording(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, record)
+    return calls
+
+
+def test_step_widget_redraws_the_chosen_output(monkeypatch):
+    import convbook.chapters.convolution as chapter
+
+    calls = _recording(monkeypatch, chapter, "plot_conv1d_step")
+    box = chapter.conv1d_step_widget(np.array([1.0, 2, 0, -1, 3, 1]), np.array([1.0, 0, -1]))
+    slider = box.children[0]
+    assert slider.max == 3 and calls[-1][0][2] == 0
+    slider.value = 2
+    assert len(calls) == 2 and calls[-1][0][2] == 2
+    matplotlib.pyplot.close("all")

@@ -1,12 +1,11 @@
-"""The convolution operation, step by step: the pieces the first chapter draws.
+"""The chapter *The convolution operation*: its step-by-step pictures, widget and kernels.
 
-Chapter: *The convolution operation*. :func:`conv1d_steps` lists, for each
-output of a 1-D convolution (or cross-correlation), the inputs under the
-kernel, their products and their sum; :func:`plot_conv1d_step` draws one
-step, :func:`conv1d_step_widget` lets a reader move through them, and
-:func:`plot_conv1d_steps` draws them all (the static version).
-:func:`classic_kernels` returns the hand-made image kernels the chapter
-applies to the photograph.
+:func:`conv1d_steps` lists, for each output of a 1-D convolution (or
+cross-correlation), the inputs under the kernel, their products and their
+sum; :func:`plot_conv1d_step` draws one step, :func:`conv1d_step_widget`
+lets a reader move through them, and :func:`plot_conv1d_steps` draws them
+all (the static version). :func:`classic_kernels` returns the hand-made image
+kernels the chapter applies to the photograph.
 """
 
 from __future__ import annotations
@@ -14,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 
-from ._checks import as_array
+from .._checks import as_array
+from ..plotting import figure_widget, plot_matrix, show_images  # noqa: F401  (re-exported for the notebook)
 
 __all__ = ["Step", "conv1d_steps", "plot_conv1d_step", "plot_conv1d_steps", "conv1d_step_widget",
            "classic_kernels"]
@@ -76,8 +78,6 @@ def plot_conv1d_step(x: np.ndarray, w: np.ndarray, t: int, *, flip: bool = True,
     -------
     matplotlib Axes
     """
-    import matplotlib.pyplot as plt
-
     steps = conv1d_steps(x, w, flip)
     if not 0 <= t < len(steps):
         raise ValueError(f"plot_conv1d_step: t must be in 0..{len(steps) - 1}; got {t}")
@@ -120,8 +120,6 @@ def plot_conv1d_steps(x: np.ndarray, w: np.ndarray, *, flip: bool = True) -> Any
     -------
     matplotlib Figure
     """
-    import matplotlib.pyplot as plt
-
     steps = conv1d_steps(x, w, flip)
     fig, axes = plt.subplots(len(steps), 1, figsize=(7, 2.2 * len(steps)), squeeze=False)
     for t, ax in enumerate(axes[:, 0]):
@@ -130,7 +128,7 @@ def plot_conv1d_steps(x: np.ndarray, w: np.ndarray, *, flip: bool = True) -> Any
     return fig
 
 
-def conv1d_step_widget(x: np.ndarray, w: np.ndarray, *, flip: bool = True) -> Any:
+def conv1d_step_widget(x: npt.ArrayLike, w: npt.ArrayLike, *, flip: bool = True) -> Any:
     """A slider over the output positions that redraws :func:`plot_conv1d_step`.
 
     Returns
@@ -138,24 +136,11 @@ def conv1d_step_widget(x: np.ndarray, w: np.ndarray, *, flip: bool = True) -> An
     ipywidgets.VBox
         Live in Jupyter or Binder; a static page shows its first state only.
     """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
+    import ipywidgets
 
     n_steps = len(conv1d_steps(x, w, flip))
-    slider = widgets.IntSlider(value=0, min=0, max=n_steps - 1, description="output t")
-    out = widgets.Output()
-
-    def redraw(_: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            ax = plot_conv1d_step(x, w, slider.value, flip=flip)
-            display(ax.figure)
-            plt.close(ax.figure)
-
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, out])
+    slider = ipywidgets.IntSlider(value=0, min=0, max=n_steps - 1, description="output t")
+    return figure_widget(lambda t: plot_conv1d_step(x, w, t, flip=flip), {"t": slider})
 
 
 def classic_kernels() -> dict[str, np.ndarray]:

@@ -1,12 +1,26 @@
-"""Receptive fields: the recursion equals what back-propagation through torch networks measures."""
+"""The chapter *Sparse interactions*: receptive fields by the recursion equal what back-propagation through
+torch networks measures; path counts; the stacks drawn from connectivity; the explorer widget."""
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convbook as cb
-from convbook import ReceptiveField, receptive_field, receptive_field_empirical
+from convbook import ReceptiveField, conv_connectivity, receptive_field, receptive_inputs
+from convbook.chapters.sparse_interactions import (
+    path_counts,
+    plot_connectivity,
+    plot_receptive_field,
+    plot_stack,
+    receptive_field_empirical,
+    receptive_field_panels,
+    receptive_field_widget,
+    stack_connectivity,
+)
+
+matplotlib.use("Agg")
 
 layer = st.tuples(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3))
 
@@ -56,13 +70,57 @@ def test_path_counts_are_polynomial_coefficients(depth, kernel):
     expected = np.array([1.0])
     for _ in range(depth):
         expected = np.convolve(expected, np.ones(kernel))
-    counts = cb.path_counts(depth, kernel)
+    counts = path_counts(depth, kernel)
     assert counts.shape == (cb.receptive_field([(kernel, 1, 1)] * depth).size,)
     assert np.array_equal(counts, expected)
 
 
 def test_path_counts_errors():
     with pytest.raises(ValueError, match="path_counts: depth must be an int >= 1; got 0"):
-        cb.path_counts(0)
+        path_counts(0)
     with pytest.raises(TypeError, match=r"path_counts: kernel must be an int >= 1; got 2.0 \(float\)"):
-        cb.path_counts(2, 2.0)
+        path_counts(2, 2.0)
+
+
+@given(st.integers(1, 5), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4))
+def test_highlighted_receptive_field_spans_receptive_field_size(k, s, d, depth):
+    layers = stack_connectivity(k, s, d, depth)
+    seen = receptive_inputs(layers, 1)[-1]
+    assert seen.max() - seen.min() + 1 == receptive_field([(k, s, d)] * depth).size
+    assert layers[-1].shape[0] == 3
+
+
+def test_plots_return_axes_and_figures():
+    a = conv_connectivity(5, 3, mode="same")
+    assert plot_stack([a], highlight_input=2).get_xlabel() == "unit position"
+    assert plot_connectivity(a).get_ylabel() == "output unit"
+    assert plot_receptive_field(3, 2, 1, 2).get_title().startswith("kernel 3, stride 2")
+    assert len(receptive_field_panels([(3, 1, 1, 1), (2, 2, 1, 2)]).axes) == 2
+    matplotlib.pyplot.close("all")
+
+
+def _recording(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, record)
+    return calls
+
+
+def test_receptive_field_widget_redraws_for_every_control(monkeypatch):
+    import convbook.chapters.sparse_interactions as chapter
+
+    calls = _recording(monkeypatch, chapter, "plot_receptive_field")
+    box = receptive_field_widget()
+    assert len(box.children) == 3
+    sliders = {s.description: s for row in box.children[:2] for s in row.children}
+    assert calls[-1][1] == {"kernel": 3, "stride": 1, "dilation": 1, "depth": 2}
+    for name, value in (("kernel", 5), ("stride", 2), ("dilation", 3), ("depth", 4)):
+        sliders[name].value = value
+        assert calls[-1][1][name] == value
+    assert len(calls) == 5
+    matplotlib.pyplot.close("all")

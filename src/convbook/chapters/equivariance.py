@@ -1,8 +1,8 @@
-"""The shift widget of the chapter *Equivariance to translation*, and its static fallback.
+"""The chapter *Equivariance to translation*: the shift widget and its static fallback.
 
-:func:`shift_widget` returns an ipywidgets control (live in Jupyter/Binder);
-:func:`shift_strip` draws the same four panels for a few fixed shifts, for the
-static page.
+:func:`shift_widget` returns an ipywidgets control (live in Jupyter or
+Binder); :func:`shift_strip` draws the same four panels for a few fixed
+shifts, for the static page.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 
-from ._checks import as_array
-from .equivariance import correlate_circular, correlate_same, equivariance_map, shift
+from .._checks import as_array
+from ..equivariance import correlate_circular, correlate_same, equivariance_map, shift
+from ..plotting import figure_widget
 
 __all__ = ["shift_panels", "shift_widget", "shift_strip"]
 
@@ -55,8 +58,6 @@ def shift_strip(image: np.ndarray, kernel: np.ndarray, shifts: Sequence[tuple[in
 
     ``circular`` is one flag for all rows or one per shift.
     """
-    import matplotlib.pyplot as plt
-
     flags = [circular] * len(shifts) if isinstance(circular, bool) else list(circular)
     fig, axes = plt.subplots(len(shifts), 4, figsize=(13, 2.9 * len(shifts)), squeeze=False)
     for row, (dy, dx), circ in zip(axes, shifts, flags):
@@ -69,33 +70,28 @@ def shift_strip(image: np.ndarray, kernel: np.ndarray, shifts: Sequence[tuple[in
     return fig
 
 
-def shift_widget(image: np.ndarray, kernel: np.ndarray, max_shift: int = 40) -> Any:
+def shift_widget(image: npt.ArrayLike, kernel: npt.ArrayLike, max_shift: int = 40) -> Any:
     """Sliders for the shift (dy, dx) and the padding; shows the four panels live.
 
     Returns an ``ipywidgets.VBox``; display it in Jupyter. The error panel is
     black away from the border with zero padding and black everywhere with
     circular padding.
     """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
+    import ipywidgets
 
-    dy = w.IntSlider(0, -max_shift, max_shift, description="dy (down)")
-    dx = w.IntSlider(5, -max_shift, max_shift, description="dx (right)")
-    pad = w.ToggleButtons(options=["zero", "circular"], description="padding")
-    out = w.Output()
+    controls = {
+        "dy": ipywidgets.IntSlider(0, -max_shift, max_shift, description="dy (down)"),
+        "dx": ipywidgets.IntSlider(5, -max_shift, max_shift, description="dx (right)"),
+        "padding": ipywidgets.ToggleButtons(options=["zero", "circular"], description="padding"),
+    }
 
-    def redraw(*_: Any) -> None:
-        with out:
-            out.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-            panels = shift_panels(image, kernel, dy.value, dx.value, pad.value == "circular")
-            _draw(axes, panels, f"max error {panels[3].max():.3g}")
-            for ax, title in zip(axes, _TITLES):
-                ax.set_title(title, fontsize="small")
-            fig.tight_layout()
-            plt.show()
+    def draw(dy: int, dx: int, padding: str) -> Any:
+        fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+        panels = shift_panels(image, kernel, dy, dx, padding == "circular")
+        _draw(axes, panels, f"max error {panels[3].max():.3g}")
+        for ax, title in zip(axes, _TITLES):
+            ax.set_title(title, fontsize="small")
+        fig.tight_layout()
+        return fig
 
-    for control in (dy, dx, pad):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([dy, dx, pad]), out])
+    return figure_widget(draw, controls, rows=[["dy", "dx", "padding"]])

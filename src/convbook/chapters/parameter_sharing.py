@@ -1,23 +1,28 @@
-"""Computations of the chapter *Parameter sharing*.
+"""The chapter *Parameter sharing*: a convolution against its sparse and dense matrices, and tied gradients.
 
-Each function returns plain numbers or arrays; the notebook only shows them.
+Each function returns plain numbers, arrays or figures; the notebook only
+shows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
-from ._checks import as_array, as_int
-from .correlate import correlate2d
-from .cost import Cost, correlate2d_cost, dense_matrix_cost, locally_connected_cost, sparse_matrix_cost
-from .matrix import conv_matrix
-from .timing import median_time
+from .._checks import as_array, as_int
+from ..correlate import correlate2d
+from ..cost import Cost, correlate2d_cost, dense_matrix_cost, sparse_matrix_cost
+from ..matrix import conv_matrix
+from ..plotting import plot_cost_growth, plot_matrix, show_images  # noqa: F401  (re-exported for the notebook)
+from ..timing import median_time
 
-__all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "local_perception", "tied_gradient",
-           "map_sizes"]
+__all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "tied_gradient", "map_sizes",
+           "plot_dense_growth", "print_timings"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def extrapolate(points: Sequence[GrowthPoint], quantity: str, pixels: int) -> tu
     """
     xs = [p.shape[0] * p.shape[1] for p in points]
     if quantity == "dense bytes":
-        ys = [p.dense.bytes for p in points]
+        ys = [p.dense.nbytes for p in points]
     elif quantity in points[0].seconds:
         ys = [p.seconds[quantity] for p in points]
     else:
@@ -83,29 +88,6 @@ def extrapolate(points: Sequence[GrowthPoint], quantity: str, pixels: int) -> tu
                          f"got {quantity!r}")
     c, p = power_law(xs, ys)
     return p, c * pixels**p
-
-
-def local_perception(image: tuple[int, int] = (500, 500), units: int = 10**5, field: tuple[int, int] = (10, 10),
-                     kernels: int = 1) -> dict[str, Cost]:
-    """Parameters and arithmetic of the local-perception example (seed 003).
-
-    ``units`` hidden units look at an image of ``image`` pixels:
-
-    - fully connected: every unit sees every pixel;
-    - locally connected: every unit sees a ``field`` patch with its own weights;
-    - convolutional: the ``field`` weights are shared by all units (``kernels``
-      feature maps, each with its own kernel).
-
-    Biases are left out, as in the source example.
-    """
-    units = as_int("local_perception", "units", units, 1)
-    kernels = as_int("local_perception", "kernels", kernels, 1)
-    pixels = image[0] * image[1]
-    taps = field[0] * field[1]
-    local = locally_connected_cost(units, taps)
-    shared = Cost(kernels * taps, local.multiplies, local.adds, kernels * taps * 8, (units,))
-    return {"fully connected": dense_matrix_cost(units, pixels), "locally connected": local,
-            "convolutional": shared}
 
 
 def tied_gradient(x: np.ndarray, k: np.ndarray, grad_out: np.ndarray) -> dict[str, np.ndarray]:
@@ -127,8 +109,6 @@ def tied_gradient(x: np.ndarray, k: np.ndarray, grad_out: np.ndarray) -> dict[st
         the entries that hold each kernel tap; ``"by_hand"``: the formula
         ``dL/dk[j] = sum_i grad_out[i] * x[i + j]``.
     """
-    import torch
-
     x = as_array("tied_gradient", "x", x, 1, "(n,)").astype(np.float64)
     k = as_array("tied_gradient", "k", k, 1, "(m,)").astype(np.float64)
     g = as_array("tied_gradient", "grad_out", grad_out, 1, "(n - m + 1,)").astype(np.float64)
@@ -164,3 +144,44 @@ def map_sizes(total: int, channels: int) -> list[tuple[int, int]]:
         return []
     area = total // channels
     return [(h, area // h) for h in range(1, int(area**0.5) + 1) if area % h == 0]
+
+
+def plot_dense_growth(points: Sequence[Any], full_shape: tuple[int, int], axes: Sequence[Any] | None = None
+                      ) -> Any:
+    """Memory and measured time of the three methods against image size (chapter *Parameter sharing*).
+
+    ``points`` come from :func:`dense_growth`; the dense
+    matrix is extrapolated to ``full_shape`` with a fitted power law.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    else:
+        fig = axes[0].figure
+    pixels = [p.shape[0] * p.shape[1] for p in points]
+    full = full_shape[0] * full_shape[1]
+    memory = {"dense matrix": [p.dense.nbytes for p in points],
+              "sparse matrix (CSR)": [p.sparse.nbytes for p in points],
+              "convolution (kernel)": [p.conv.nbytes for p in points]}
+    plot_cost_growth(pixels, memory, xlabel="pixels in the image", ylabel="bytes stored",
+                     extrapolate={"dense matrix": (full, extrapolate(points, "dense bytes", full)[1])}, ax=axes[0])
+    times = {name: [p.seconds[name] for p in points] for name in points[0].seconds}
+    plot_cost_growth(pixels, times, xlabel="pixels in the image", ylabel="seconds per product (median)",
+                     extrapolate={"dense matrix": (full, extrapolate(points, "dense matrix", full)[1])}, ax=axes[1])
+    axes[0].set_title("memory")
+    axes[1].set_title("time, measured on this machine")
+    fig.tight_layout()
+    return fig
+
+
+def print_timings(timings: Sequence[Any], reference: str, extra: dict[str, float] | None = None) -> None:
+    """Print :func:`convbook.compare_times` results as a table of ratios.
+
+    ``extra`` adds rows that were estimated rather than measured (seconds).
+    """
+    ref = next(t.seconds for t in timings if t.name == reference)
+    rows = [(t.name, t.seconds, t.ratio) for t in timings]
+    rows += [(f"{name} (estimated)", s, s / ref) for name, s in (extra or {}).items()]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'method':{width}s}  {'time':>11s}  ratio to {reference}")
+    for name, s, r in rows:
+        print(f"{name:{width}s}  {s * 1e3:8.3f} ms  {r:10.3g}")

@@ -6,9 +6,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from convbook.plotting import plot_dense_growth, plot_matrix, print_timings, show_images  # noqa: E402
-from convbook.sharing import dense_growth, extrapolate, local_perception, power_law, tied_gradient  # noqa: E402
-from convbook.timing import compare_times, median_time  # noqa: E402
+from convbook import compare_times, local_perception, median_time  # noqa: E402
+from convbook.chapters.parameter_sharing import (  # noqa: E402
+    dense_growth,
+    extrapolate,
+    plot_dense_growth,
+    plot_matrix,
+    power_law,
+    print_timings,
+    show_images,
+    tied_gradient,
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +93,7 @@ def test_plots_have_labels(points):
 
 
 def test_map_sizes():
-    from convbook.sharing import map_sizes
+    from convbook.chapters.parameter_sharing import map_sizes
 
     assert map_sizes(1024, 5) == []
     assert map_sizes(1024, 4) == [(1, 256), (2, 128), (4, 64), (8, 32), (16, 16)]

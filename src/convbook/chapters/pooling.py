@@ -1,0 +1,275 @@
+"""The chapter *Pooling*: invariance measured, rotation-pooled detectors, whole networks' shapes, and
+fully connected layers run as convolutions.
+
+Pooling is said to make a representation approximately invariant (近似不变)
+to small translations; :func:`shift_sensitivity` measures how approximately,
+and :func:`rotation_responses` rebuilds Goodfellow et al.'s fig. 9.9 (a max
+over detectors of rotated copies of a pattern) with real digits.
+:func:`vgg16_shapes` and :class:`TinyNet` follow every size through a network
+with :func:`convbook.output_size` (variable input sizes; VGG at 384 x 384).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .._checks import as_array, as_int
+from ..conv import conv2d
+from ..equivariance import rotate
+from ..plotting import show_images  # noqa: F401  (re-exported for the notebook)
+from ..pooling import avg_pool2d, max_pool2d
+from ..shapes import output_size
+
+__all__ = ["shift_sensitivity", "upsample_digits", "rotation_bank", "detector_responses",
+           "rotation_responses", "relative_spread", "VGG16", "LayerShape", "vgg16_shapes", "TinyNet",
+           "plot_pooling_windows"]
+
+
+def shift_sensitivity(image: np.ndarray, op: str, sizes: Sequence[int], shifts: Sequence[int],
+                      width: int | None = None) -> np.ndarray:
+    """How much a stride-1 pooling's output changes when the scene moves, relative to its input.
+
+    The scene moves by cropping: ``a = image[:, t : t + width]`` is the view
+    of a camera moved ``t`` pixels against ``b = image[:, :width]``, so no
+    padding or wrap-around enters. For each pool size ``k`` and shift ``t``
+    the result is
+
+    .. math:: \\frac{\\lVert P_k(a) - P_k(b) \\rVert_2}{\\lVert a - b \\rVert_2}
+
+    with ``P_k`` the ``k x k`` pooling ``op`` (``'max'`` or ``'avg'``) at
+    stride 1, compared position by position. 1 means pooling did not damp the
+    change at all (``k = 1``); 0 means perfect invariance.
+
+    Returns
+    -------
+    array, shape (len(sizes), len(shifts))
+    """
+    f = "shift_sensitivity"
+    x = as_array(f, "image", image, 2, "(H, W)").astype(float)
+    if op not in ("max", "avg"):
+        raise ValueError(f"{f}: op must be 'max' or 'avg'; got {op!r}")
+    tmax = max(as_int(f, "shifts", t, 1) for t in shifts)
+    width = x.shape[1] - tmax if width is None else as_int(f, "width", width, 1)
+    if width + tmax > x.shape[1]:
+        raise ValueError(f"{f}: width + max(shifts) = {width + tmax} exceeds the image width {x.shape[1]}")
+    pool = max_pool2d if op == "max" else avg_pool2d
+    base = x[:, :width]
+    out = np.empty((len(sizes), len(shifts)))
+    for i, k in enumerate(sizes):
+        pb = pool(base[None, None], k, 1)
+        for j, t in enumerate(shifts):
+            moved = x[:, t:t + width]
+            out[i, j] = np.linalg.norm(pool(moved[None, None], k, 1) - pb) / np.linalg.norm(moved - base)
+    return out
+
+
+def upsample_digits(images: np.ndarray, factor: int = 3, pad: int = 4) -> np.ndarray:
+    """Enlarge 8x8 digits bilinearly by ``factor`` and add ``pad`` zeros around them.
+
+    Returns (n, 8*factor + 2*pad, 8*factor + 2*pad): room to rotate a digit
+    without cutting its corners off.
+    """
+    from scipy import ndimage
+
+    x = as_array("upsample_digits", "images", images, 3, "(n, H, W)").astype(float)
+    factor = as_int("upsample_digits", "factor", factor, 1)
+    pad = as_int("upsample_digits", "pad", pad, 0)
+    big = ndimage.zoom(x, (1, factor, factor), order=1)
+    return np.pad(big, ((0, 0), (pad, pad), (pad, pad)))
+
+
+def rotation_bank(template: np.ndarray, angles: Sequence[float]) -> np.ndarray:
+    """Detectors that are rotated copies of ``template``: shape (len(angles), H, W)."""
+    t = as_array("rotation_bank", "template", template, 2, "(H, W)")
+    return np.stack([rotate(t, a) for a in angles])
+
+
+def _standardise(v: np.ndarray) -> np.ndarray:
+    v = v.reshape(v.shape[0], -1)
+    v = v - v.mean(axis=1, keepdims=True)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def detector_responses(images: np.ndarray, bank: np.ndarray) -> np.ndarray:
+    """Response of every detector of ``bank`` to every image: their correlation coefficient.
+
+    Each detector is one unit whose weights are its (centred, unit-norm)
+    template; the response to an image is the Pearson correlation, in
+    [-1, 1], so that brightness and contrast do not matter.
+
+    Returns
+    -------
+    array, shape (n_images, n_detectors)
+    """
+    x = as_array("detector_responses", "images", images, 3, "(n, H, W)")
+    b = as_array("detector_responses", "bank", bank, 3, "(d, H, W)")
+    if x.shape[1:] != b.shape[1:]:
+        raise ValueError(f"detector_responses: images {x.shape[1:]} and detectors {b.shape[1:]} differ in size")
+    return _standardise(x) @ _standardise(b).T
+
+
+def rotation_responses(images: np.ndarray, bank: np.ndarray, angles: Sequence[float]) -> np.ndarray:
+    """Responses of the bank to every image rotated by every angle: (len(angles), n_images, n_detectors)."""
+    return np.stack([detector_responses(rotate(images, a), bank) for a in angles])
+
+
+def relative_spread(responses: np.ndarray) -> float:
+    """Mean over images of ``(max - min) / max`` across rotations (axis 0 = angle, axis 1 = image).
+
+    0 for a perfectly invariant unit; near 1 when a rotation can silence it.
+    """
+    r = as_array("relative_spread", "responses", responses, 2, "(angles, images)")
+    return float(((r.max(axis=0) - r.min(axis=0)) / np.abs(r).max(axis=0)).mean())
+
+
+#: VGG-16 (Simonyan & Zisserman 2015, configuration D): channels of each 3x3
+#: convolution (padding 1), and "M" for a 2x2 max pooling with stride 2.
+VGG16: tuple[int | str, ...] = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                                512, 512, 512, "M")
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """One layer and the (C, H, W) of its output."""
+
+    name: str
+    shape: tuple[int, int, int]
+
+
+def vgg16_shapes(size: int, fc_as_conv: bool = True, classes: int = 1000) -> list[LayerShape]:
+    """Output shape of every layer of VGG-16 on a ``size x size`` RGB image.
+
+    The 13 convolutions keep the size (3x3, padding 1); each of the 5 max
+    poolings halves it (floor). With ``fc_as_conv`` the three fully connected
+    layers become convolutions (7x7 with 4096 outputs, then 1x1, then 1x1 to
+    ``classes``), so any input of at least 224 pixels gives a map of class
+    scores; otherwise only the flatten point is reported.
+    """
+    size = as_int("vgg16_shapes", "size", size, 32)
+    c, h = 3, size
+    out = [LayerShape("input", (c, h, h))]
+    conv_i = pool_i = 0
+    for v in VGG16:
+        if v == "M":
+            pool_i += 1
+            h = output_size(h, 2, 2)
+            out.append(LayerShape(f"pool{pool_i}", (c, h, h)))
+        else:
+            conv_i += 1
+            c, h = int(v), output_size(h, 3, 1, 1)
+            out.append(LayerShape(f"conv{conv_i}", (c, h, h)))
+    if fc_as_conv:
+        for name, k, ch in (("fc6 as 7x7 conv", 7, 4096), ("fc7 as 1x1 conv", 1, 4096),
+                            ("fc8 as 1x1 conv", 1, classes)):
+            c, h = ch, output_size(h, k)
+            out.append(LayerShape(name, (c, h, h)))
+    return out
+
+
+class TinyNet:
+    """A small random VGG-like net whose fully connected head can also run as a convolution.
+
+    Two stages of (3x3 conv with ``padding``, ReLU, 2x2 max pooling): total
+    stride 4. Its trained input size is the smallest one that leaves a
+    ``fc_size x fc_size`` map, on which the head is a dense layer.
+    :meth:`as_conv` runs the same head weights as a ``fc_size x fc_size``
+    convolution on an input of any larger size.
+    """
+
+    stride = 4
+
+    def __init__(self, channels: int = 4, fc_size: int = 3, classes: int = 3, padding: int = 0, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.fc_size = as_int("TinyNet", "fc_size", fc_size, 1)
+        self.padding = as_int("TinyNet", "padding", padding, 0)
+        self.w1 = rng.normal(size=(channels, 1, 3, 3)) / 3
+        self.w2 = rng.normal(size=(channels, channels, 3, 3)) / (3 * np.sqrt(channels))
+        self.head = rng.normal(size=(classes, channels, fc_size, fc_size)) / (fc_size * np.sqrt(channels))
+        n = 3
+        while self.feature_size(n) < self.fc_size:
+            n += 1
+        self.input_size = n
+
+    def feature_size(self, n: int) -> int:
+        """Side of the feature map for an ``n x n`` input (0 if too small)."""
+        for _ in range(2):
+            if n + 2 * self.padding < 3:
+                return 0
+            n = output_size(n, 3, 1, self.padding)
+            if n < 2:
+                return 0
+            n = output_size(n, 2, 2)
+        return n
+
+    def features(self, x: np.ndarray) -> np.ndarray:
+        """(N, 1, H, W) -> (N, C, H', W') after the two stages."""
+        x = as_array("TinyNet.features", "x", x, 4, "(N, 1, H, W)")
+        y = max_pool2d(np.maximum(conv2d(x, self.w1, padding=self.padding), 0), 2)
+        return max_pool2d(np.maximum(conv2d(y, self.w2, padding=self.padding), 0), 2)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Class scores (N, classes) of inputs of exactly the trained size."""
+        x = as_array("TinyNet", "x", x, 4, "(N, 1, H, W)")
+        if x.shape[2:] != (self.input_size, self.input_size):
+            raise ValueError(f"TinyNet: the dense head needs {self.input_size}x{self.input_size} inputs; "
+                             f"got x.shape={x.shape} (use as_conv for other sizes)")
+        feats = self.features(x).reshape(x.shape[0], -1)
+        return feats @ self.head.reshape(self.head.shape[0], -1).T
+
+    def as_conv(self, x: np.ndarray) -> np.ndarray:
+        """Class-score maps (N, classes, OH, OW) for inputs at least the trained size."""
+        return conv2d(self.features(x), self.head)
+
+    def crop_errors(self, x: np.ndarray, offsets: range | list[int]) -> np.ndarray:
+        """For each crop offset ``(a, b)``: distance from the dense net on that crop to the nearest score-map entry.
+
+        Returns an array (len(offsets), len(offsets)) of ``min_{i,j} max |net(crop) - map[:, :, i, j]|``:
+        0 where the convolutional head evaluated exactly that crop.
+        """
+        maps = self.as_conv(x)
+        s = self.input_size
+        out = np.empty((len(offsets), len(offsets)))
+        for r, a in enumerate(offsets):
+            for c, b in enumerate(offsets):
+                y = self(x[:, :, a:a + s, b:b + s])[:, :, None, None]
+                out[r, c] = np.abs(maps - y).max(axis=1).min()
+        return out
+
+
+def plot_pooling_windows(n: int, window: int, stride: int, *, ceil_mode: bool = False, ax: Any = None) -> Any:
+    """Draw the pooling windows along one axis of ``n`` inputs, as floor or ceil mode places them.
+
+    Inputs are boxes numbered 1 to ``n``; each window is an outline, dashed
+    where it hangs over the end of the input (ceil mode keeps such a window
+    and pools only the inputs it covers). The number of windows is
+    :func:`convbook.output_size` ``(n, window, stride, ceil_mode=ceil_mode)``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    count = output_size(n, window, stride, ceil_mode=ceil_mode)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.1 * (n + window), 1.8))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i in range(n):
+        ax.add_patch(plt.Rectangle((i + 0.025, 0), 0.95, 0.95, fc="0.85", ec="k"))
+    for o in range(count):
+        start = o * stride
+        ax.add_patch(plt.Rectangle((start, -0.15 - 0.12 * o), window, 1.25 + 0.24 * o, fill=False,
+                                   ec=colors[o % len(colors)], lw=2,
+                                   ls="-" if start + window <= n else "--"))
+    last = max(n, (count - 1) * stride + window)
+    ax.set_xlim(-0.5, last + 0.5)
+    ax.set_ylim(-0.3 - 0.12 * count, 1.2 + 0.12 * count)
+    ax.set_xticks(np.arange(n) + 0.5, [str(i + 1) for i in range(n)])
+    ax.set_yticks([])
+    ax.set_xlabel(f"input position (windows of width {window}, stride {stride})")
+    rounding = "⌈(N − W)/S⌉" if ceil_mode else "⌊(N − W)/S⌋"
+    ax.set_title(f"{'ceil' if ceil_mode else 'floor'} mode: {rounding} + 1 = {count} windows", fontsize="medium")
+    return ax

@@ -1,0 +1,301 @@
+"""The chapter *Sparse interactions*: stacks of layers drawn from their connectivity, the receptive-field
+explorer, receptive fields measured by back-propagation, and the local-perception example.
+
+The figures 9.2-9.4 of Goodfellow et al. are drawn by :func:`plot_stack` from
+connectivity matrices (:func:`convbook.conv_connectivity`); the explorer
+(:func:`receptive_field_widget`, with :func:`receptive_field_panels` as its
+static version) states the size and jump given by
+:func:`convbook.receptive_field`, and :func:`receptive_field_empirical`
+measures the same numbers on a random torch network.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from .._checks import as_int
+from ..connectivity import affected_outputs, check_stack, conv_connectivity, receptive_inputs
+from ..plotting import figure_widget, plot_connectivity  # noqa: F401  (re-exported for the notebook)
+from ..receptive import ReceptiveField, layer_specs, receptive_field
+
+__all__ = ["plot_stack", "stack_connectivity", "plot_receptive_field", "receptive_field_panels",
+           "receptive_field_widget", "receptive_field_empirical", "path_counts"]
+
+
+def _positions(n: int, width: float) -> np.ndarray:
+    return np.arange(n) - (n - 1) / 2 if n > 1 else np.zeros(1)
+
+
+def plot_stack(layers: Sequence[np.ndarray] | np.ndarray, *, highlight_input: int | None = None,
+               highlight_output: int | None = None, names: Sequence[str] | None = None, ax: Any = None,
+               title: str = "") -> Any:
+    """Draw a stack of layers as a graph: units as circles, connections as lines.
+
+    Parameters
+    ----------
+    layers : sequence of bool arrays
+        Connectivity matrices, input side (drawn at the bottom) first.
+    highlight_input : int, optional
+        Highlight what this input affects (fig. 9.2 style).
+    highlight_output : int, optional
+        Highlight what this top unit sees (figs. 9.3 and 9.4 style).
+    names : sequence of str, optional
+        Row labels, bottom first (default ``x``, ``h``, ``g``, ... with ``s``
+        on top).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    mats = check_stack(layers, caller="plot_stack")
+    sizes = [mats[0].shape[1]] + [m.shape[0] for m in mats]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4.0, 0.45 * max(sizes) + 1), 1.1 * len(sizes) + 0.4))
+    if names is None:
+        names = ["x"] + [f"{nm} (layer {r})" for r, nm in enumerate("hgfe"[: len(sizes) - 2], 1)] + ["s"]
+    width = max(sizes)
+    xs = [_positions(n, width) for n in sizes]
+    on_units = [set() for _ in sizes]
+    on_edges: set[tuple[int, int, int]] = set()
+    if highlight_input is not None:
+        reached = affected_outputs(mats, highlight_input)
+        on_units[0].add(highlight_input)
+        frontier = {highlight_input}
+        for layer, (m, hit) in enumerate(zip(mats, reached)):
+            for o in hit:
+                on_units[layer + 1].add(int(o))
+                for i in np.flatnonzero(m[o]):
+                    if int(i) in frontier:
+                        on_edges.add((layer, int(o), int(i)))
+            frontier = {int(o) for o in hit}
+    if highlight_output is not None:
+        seen = receptive_inputs(mats, highlight_output)[::-1]  # bottom first
+        on_units[-1].add(highlight_output)
+        frontier = {highlight_output}
+        for layer in range(len(mats) - 1, -1, -1):
+            for o in frontier:
+                for i in np.flatnonzero(mats[layer][o]):
+                    on_edges.add((layer, o, int(i)))
+            frontier = {int(i) for i in seen[layer]}
+            on_units[layer] |= frontier
+    for layer, m in enumerate(mats):
+        for o, i in zip(*np.nonzero(m)):
+            hot = (layer, int(o), int(i)) in on_edges
+            ax.plot([xs[layer][i], xs[layer + 1][o]], [layer, layer + 1], color="C3" if hot else "0.8",
+                    lw=(2.0 if hot else 0.8) if width <= 20 else (1.0 if hot else 0.3), zorder=2 if hot else 1)
+    numbered = width <= 20
+    for row, (n, x) in enumerate(zip(sizes, xs)):
+        colors = ["C3" if u in on_units[row] else "white" for u in range(n)]
+        ax.scatter(x, np.full(n, row), s=260 if numbered else max(12.0, 5200 / width), c=colors,
+                   edgecolors="0.2", linewidths=0.8 if numbered else 0.4, zorder=3)
+        for u in range(n if numbered else 0):
+            ax.text(x[u], row, f"{u + 1}", ha="center", va="center", fontsize=7, zorder=4,
+                    color="white" if u in on_units[row] else "0.1")
+    ax.set_yticks(range(len(sizes)), list(names))
+    ax.set_xticks([])
+    ax.set_xlabel("unit position")
+    ax.set_ylabel("layer")
+    ax.set_ylim(-0.5, len(sizes) - 0.5)
+    ax.set_xlim(-width / 2 - 0.2, width / 2 - 0.3)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def stack_connectivity(kernel: int, stride: int, dilation: int, depth: int, n_out: int = 3) -> list[np.ndarray]:
+    """Connectivity matrices of ``depth`` identical valid 1-D convolutions with ``n_out`` top units.
+
+    Returns
+    -------
+    list of bool arrays
+        Shapes ``(n_1, n_0), (n_2, n_1), ...``, input side first, ``n_depth = n_out``;
+        ``n_0`` is the smallest input with that many top units.
+    """
+    f = "stack_connectivity"
+    kernel, stride = as_int(f, "kernel", kernel, 1), as_int(f, "stride", stride, 1)
+    dilation, depth = as_int(f, "dilation", dilation, 1), as_int(f, "depth", depth, 1)
+    n = as_int(f, "n_out", n_out, 1)
+    sizes = [n]
+    for _ in range(depth):
+        n = (n - 1) * stride + (kernel - 1) * dilation + 1
+        sizes.append(n)
+    sizes = sizes[::-1]
+    return [conv_connectivity(sizes[i], kernel, stride, dilation) for i in range(depth)]
+
+
+def plot_receptive_field(kernel: int = 3, stride: int = 1, dilation: int = 1, depth: int = 2, *,
+                         ax: Any = None) -> Any:
+    """Draw a stack of convolutions with the receptive field of its middle top unit highlighted.
+
+    Returns
+    -------
+    matplotlib Axes
+        Titled with the size and jump of :func:`convbook.receptive_field`; the
+        highlighted inputs are computed from the connectivity (with dilation
+        they can leave holes inside the receptive field).
+    """
+    layers = stack_connectivity(kernel, stride, dilation, depth)
+    rf = receptive_field([(kernel, stride, dilation)] * depth)
+    seen = receptive_inputs(layers, 1)[-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.9 * depth + 1.4))
+    plot_stack(layers, highlight_output=1, ax=ax,
+               names=["input"] + [f"conv {i}" for i in range(1, depth + 1)],
+               title=(f"kernel {kernel}, stride {stride}, dilation {dilation}, depth {depth}: receptive field "
+                      f"{rf.size} inputs ({len(seen)} of them connected), jump {rf.jump}"))
+    return ax
+
+
+def receptive_field_panels(settings: Sequence[tuple[int, int, int, int]]) -> Any:
+    """One panel of :func:`plot_receptive_field` per ``(kernel, stride, dilation, depth)``: the static version.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    heights = [0.9 * s[3] + 1.4 for s in settings]
+    fig, axes = plt.subplots(len(settings), 1, figsize=(9, sum(heights)),
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    for ax, (k, s, d, depth) in zip(axes[:, 0], settings):
+        plot_receptive_field(k, s, d, depth, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
+def receptive_field_widget() -> Any:
+    """Sliders for kernel, stride, dilation and depth that redraw :func:`plot_receptive_field`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Live in Jupyter or Binder; a static page shows its first state only.
+    """
+    import ipywidgets
+
+    sliders = {
+        "kernel": ipywidgets.IntSlider(value=3, min=1, max=5, description="kernel"),
+        "stride": ipywidgets.IntSlider(value=1, min=1, max=3, description="stride"),
+        "dilation": ipywidgets.IntSlider(value=1, min=1, max=3, description="dilation"),
+        "depth": ipywidgets.IntSlider(value=2, min=1, max=4, description="depth"),
+    }
+    return figure_widget(lambda **values: plot_receptive_field(**values), sliders,
+                         rows=[["kernel", "stride"], ["dilation", "depth"]])
+
+
+def receptive_field_empirical(layers: Sequence[tuple[int, int, int] | tuple[int, int] | int], *, ndim: int = 1,
+                              channels: int = 2, seed: int = 0) -> ReceptiveField:
+    """Measure receptive field size and jump by back-propagating through a random torch network.
+
+    Builds ``torch.nn.Conv1d`` (or ``Conv2d`` with square kernels) layers with
+    the given kernels, strides and dilations, no padding, and positive random
+    weights (so no two paths cancel), on an input generously longer than any
+    receptive field the stack can have. The input gradient of one output unit
+    near the middle is nonzero exactly on that unit's receptive field; its
+    extent is the ``size``, and the offset between the fields of two adjacent
+    output units is the ``jump``.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride, dilation)
+        As in :func:`receptive_field`.
+    ndim : {1, 2}
+        Measure with a 1-D or a 2-D network (2-D checks both axes agree).
+    channels : int
+        Channels of the hidden layers.
+    seed : int
+        Seed of the random weights.
+
+    Returns
+    -------
+    ReceptiveField
+        Measured ``size`` and ``jump`` (``per_layer`` holds the measurement
+        after each prefix of the stack).
+    """
+    f = "receptive_field_empirical"
+    spec = layer_specs(layers, caller=f)
+    if ndim not in (1, 2):
+        raise ValueError(f"{f}: ndim must be 1 or 2; got {ndim!r}")
+    if isinstance(channels, bool) or not isinstance(channels, numbers.Integral) or channels < 1:
+        raise ValueError(f"{f}: channels must be an int >= 1; got {channels!r}")
+    gen = torch.Generator().manual_seed(seed)
+    history = []
+    for depth in range(1, len(spec) + 1):
+        history.append(_measure(spec[:depth], ndim, channels, gen))
+    return ReceptiveField(history[-1][0], history[-1][1], tuple(history))
+
+
+def _measure(spec: list[tuple[int, int, int]], ndim: int, channels: int, gen: torch.Generator) -> tuple[int, int]:
+    # the input length for which the stack has exactly five outputs along each axis
+    n = 5
+    for k, s, d in reversed(spec):
+        n = (n - 1) * s + (k - 1) * d + 1
+    conv = torch.nn.functional.conv1d if ndim == 1 else torch.nn.functional.conv2d
+    x = torch.rand((1, 1) + (n,) * ndim, dtype=torch.float64, generator=gen, requires_grad=True)
+    y = x
+    c_in = 1
+    for k, s, d in spec:
+        w = torch.rand((channels, c_in) + (k,) * ndim, dtype=torch.float64, generator=gen) + 0.1
+        y = conv(y, w, stride=s, dilation=d)
+        c_in = channels
+    length = y.shape[-1]
+    centre = length // 2
+    starts = []
+    size = 0
+    for pos in (centre, centre + 1):
+        (grad,) = torch.autograd.grad(y[(0, 0) + (pos,) * ndim], x, retain_graph=True)
+        g = grad[0, 0].numpy()
+        spans = []
+        for axis in range(ndim):
+            other = tuple(a for a in range(ndim) if a != axis)
+            touched = np.flatnonzero(np.abs(g).sum(axis=other) if other else g)
+            spans.append((int(touched.min()), int(touched.max())))
+        if len({hi - lo for lo, hi in spans}) != 1:  # pragma: no cover - square kernels on a square input
+            raise RuntimeError(f"receptive_field_empirical: the axes disagree: {spans}")
+        lo, hi = spans[0]
+        size = hi - lo + 1
+        starts.append(lo)
+    return size, starts[1] - starts[0]
+
+
+def path_counts(depth: int, kernel: int = 3) -> np.ndarray:
+    """Paths from each input pixel to one unit of a stack of 1-D convolutions, by back-propagation.
+
+    Every layer has stride 1, no padding and a kernel of ``kernel`` ones, so
+    the gradient of the top unit with respect to the input counts the paths
+    through the network from each input of its receptive field.
+
+    Parameters
+    ----------
+    depth : int >= 1
+        Number of layers.
+    kernel : int >= 1
+        Kernel width of every layer.
+
+    Returns
+    -------
+    array, shape (receptive_field([(kernel, 1, 1)] * depth).size,) = ((kernel - 1) * depth + 1,)
+        Entry ``i`` is the number of paths from input ``i`` of the field: the
+        coefficient of ``z**i`` in ``(1 + z + ... + z**(kernel - 1))**depth``
+        (for ``kernel = 3`` a trinomial coefficient). Computed with torch
+        autograd in float64, exact while the counts stay below 2**53.
+    """
+    f = "path_counts"
+    depth = as_int(f, "depth", depth, 1)
+    kernel = as_int(f, "kernel", kernel, 1)
+    size = (kernel - 1) * depth + 1
+    x = torch.zeros((1, 1, size), dtype=torch.float64, requires_grad=True)
+    ones = torch.ones((1, 1, kernel), dtype=torch.float64)
+    y = x
+    for _ in range(depth):
+        y = torch.nn.functional.conv1d(y, ones)
+    (paths,) = torch.autograd.grad(y[0, 0, 0], x)
+    return paths[0, 0].numpy()
