@@ -67,7 +67,7 @@ from .pooling import (
     maxout_naive,
 )
 from .receptive import ReceptiveField, layer_specs, receptive_field
-from .shapes import Geometry, IntPair, Padding, Size2, mode_padding, output_size, transposed_output_size
+from .shapes import Geometry, IntPair, Mode, Padding, Size2, mode_padding, output_size, transposed_output_size
 from .timing import Timing, compare_times, median_time
 from .transpose import conv_transpose2d, conv_transpose2d_naive
 
@@ -140,6 +140,7 @@ __all__ = [
     "maxout",
     "maxout_naive",
     "median_time",
+    "Mode",
     "mode_padding",
     "OpCount",
     "operator_matrix",

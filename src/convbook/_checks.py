@@ -76,7 +76,7 @@ def as_bool(func: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
-def as_mode(func: str, value: Any, allowed: Sequence[str] = ("valid", "same", "full")) -> str:
+def as_mode(func: str, value: Any, allowed: Sequence[str] = ("valid", "same", "full")) -> Any:
     """Return a mode string if it is one of ``allowed``."""
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{func}: mode must be one of {', '.join(map(repr, allowed))}; got {value!r}")

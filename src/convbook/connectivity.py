@@ -19,12 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._checks import as_int, as_mode
-from .shapes import mode_padding, output_size
+from .shapes import Mode, mode_padding, output_size
 
 __all__ = ["conv_connectivity", "dense_connectivity", "check_stack", "affected_outputs", "receptive_inputs"]
 
 
-def conv_connectivity(n: int, kernel: int, stride: int = 1, dilation: int = 1, mode: str = "valid") -> np.ndarray:
+def conv_connectivity(n: int, kernel: int, stride: int = 1, dilation: int = 1, mode: Mode = "valid") -> np.ndarray:
     """Connectivity of a 1-D convolution on ``n`` inputs.
 
     Parameters
@@ -136,7 +136,7 @@ def check_stack(layers: Sequence[npt.ArrayLike] | np.ndarray, *, caller: str = "
     return mats
 
 
-def affected_outputs(layers: Sequence[np.ndarray] | np.ndarray, i: int) -> list[np.ndarray]:
+def affected_outputs(layers: Sequence[npt.ArrayLike] | np.ndarray, i: int) -> list[np.ndarray]:
     """Units each layer of a stack that input ``i`` affects (Goodfellow et al., fig. 9.2).
 
     Parameters
@@ -175,7 +175,7 @@ def affected_outputs(layers: Sequence[np.ndarray] | np.ndarray, i: int) -> list[
     return out
 
 
-def receptive_inputs(layers: Sequence[np.ndarray] | np.ndarray, o: int) -> list[np.ndarray]:
+def receptive_inputs(layers: Sequence[npt.ArrayLike] | np.ndarray, o: int) -> list[np.ndarray]:
     """Units of each layer below that output ``o`` of the top layer sees (figs. 9.3, 9.4).
 
     Parameters

@@ -14,11 +14,14 @@ outputs, ``same`` gives ``n`` and ``full`` gives ``n + k - 1``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_array, as_mode
-from .shapes import mode_padding
+from .shapes import Mode, mode_padding
 
 __all__ = [
     "correlate1d",
@@ -37,7 +40,7 @@ def _check_fits(func: str, x: np.ndarray, k: np.ndarray, mode: str) -> None:
         )
 
 
-def _pad(x: np.ndarray, k_shape: tuple[int, ...], mode: str, convention: str) -> np.ndarray:
+def _pad(x: np.ndarray, k_shape: tuple[int, ...], mode: Mode, convention: str) -> np.ndarray:
     pads = [mode_padding(k, mode, convention) for k in k_shape]
     return np.pad(x, pads) if mode != "valid" else x
 
@@ -64,17 +67,17 @@ def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
 _LAYOUTS = {1: ("(n,)", "(m,)"), 2: ("(H, W)", "(KH, KW)")}
 
 
-def _prepare(f: str, x: object, k: object, mode: object, ndim: int, convention: str
+def _prepare(f: str, x: npt.ArrayLike, k: npt.ArrayLike, mode: Any, ndim: int, convention: str
              ) -> tuple[np.ndarray, np.ndarray]:
     """Check the arguments and return the zero-padded input (common dtype) and the kernel."""
-    mode = as_mode(f, mode)
-    x = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
-    k = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
-    _check_fits(f, x, k, mode)
-    return _pad(x.astype(_result_dtype(x, k), copy=False), k.shape, mode, convention), k
+    checked_mode = as_mode(f, mode)
+    xa = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
+    ka = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
+    _check_fits(f, xa, ka, checked_mode)
+    return _pad(xa.astype(_result_dtype(xa, ka), copy=False), ka.shape, checked_mode, convention), ka
 
 
-def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+def correlate1d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
     """Cross-correlation of a 1-D signal with a 1-D kernel.
 
     Parameters
@@ -106,7 +109,7 @@ def correlate1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
     return sliding_window_view(xp, k.shape[0]) @ k
 
 
-def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+def convolve1d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
     """Convolution (flipped kernel) of a 1-D signal with a 1-D kernel.
 
     Shapes as :func:`correlate1d`; equal to ``numpy.convolve(x, k, mode)``
@@ -132,7 +135,7 @@ def convolve1d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
     return sliding_window_view(xp, k.shape[0]) @ k[::-1]
 
 
-def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+def correlate2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
     """Cross-correlation of a 2-D image with a 2-D kernel.
 
     Parameters
@@ -164,7 +167,7 @@ def correlate2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray
     return _shift_and_add(xp, k)
 
 
-def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+def convolve2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
     """Convolution (kernel flipped on both axes) of a 2-D image.
 
     Shapes as :func:`correlate2d`; equal to ``scipy.signal.convolve2d(x, k, mode)``.
@@ -189,7 +192,7 @@ def convolve2d(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
     return _shift_and_add(xp, k[::-1, ::-1])
 
 
-def correlate2d_naive(x: np.ndarray, k: np.ndarray, mode: str = "valid") -> np.ndarray:
+def correlate2d_naive(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
     """The specification of :func:`correlate2d`: four plain loops.
 
     Shapes as :func:`correlate2d`. Every product is formed and summed one at a

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import as_int, as_mode, as_pair
-from .shapes import Geometry, mode_padding, output_size
+from .shapes import Geometry, IntPair, Mode, Padding, Size2, mode_padding, output_size
 
 __all__ = [
     "Cost",
@@ -100,7 +100,7 @@ def _sums(outputs: int, terms: int, bias: bool) -> tuple[int, int]:
 
 
 def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int, int, int, int],
-                stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                stride: Size2 = 1, padding: Padding = 0, dilation: Size2 = 1, groups: int = 1,
                 bias: bool = False, itemsize: int = 8) -> Cost:
     """Cost of :func:`convbook.conv2d` on an input of ``input_shape``.
 
@@ -149,7 +149,7 @@ def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int,
     return Cost(params, mul, add, params * itemsize, out_shape)
 
 
-def correlate2d_cost(input_shape: tuple[int, int], kernel_shape: tuple[int, int], mode: str = "valid",
+def correlate2d_cost(input_shape: IntPair, kernel_shape: IntPair, mode: Mode = "valid",
                      itemsize: int = 8) -> Cost:
     """Cost of :func:`convbook.correlate2d` (or ``convolve2d``).
 
@@ -278,7 +278,7 @@ def locally_connected_cost(n_outputs: int, taps: int, bias: bool = False, itemsi
     return Cost(params, mul, add, params * itemsize, (n_outputs,))
 
 
-def local_perception(image: tuple[int, int] = (500, 500), units: int = 10**5, field: tuple[int, int] = (10, 10),
+def local_perception(image: IntPair = (500, 500), units: int = 10**5, field: IntPair = (10, 10),
                      kernels: int = 1) -> dict[str, Cost]:
     """Parameters and arithmetic of the local-perception example (seed 003).
 

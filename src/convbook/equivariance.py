@@ -11,10 +11,11 @@ image or an NCHW batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ._checks import as_array, as_int
 from ._windows import windows
@@ -45,7 +46,7 @@ def _spatial(x: np.ndarray) -> int:
     return min(x.ndim, 2)
 
 
-def shift(x: np.ndarray, offset: int | tuple[int, ...], *, circular: bool = False) -> np.ndarray:
+def shift(x: npt.ArrayLike, offset: int | tuple[int, ...], *, circular: bool = False) -> np.ndarray:
     """Translate a signal or image by whole pixels.
 
     Parameters
@@ -107,7 +108,7 @@ def _per_image(x: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndar
     return np.stack([fn(im) for im in flat]).reshape(x.shape)
 
 
-def rotate(x: np.ndarray, degrees: float, *, order: int = 1) -> np.ndarray:
+def rotate(x: npt.ArrayLike, degrees: float, *, order: int = 1) -> np.ndarray:
     """Rotate an image (or every image of a batch) about its centre, keeping its shape.
 
     Counter-clockwise by ``degrees``, with spline interpolation of ``order``
@@ -141,7 +142,7 @@ def rotate(x: np.ndarray, degrees: float, *, order: int = 1) -> np.ndarray:
     return _per_image(x, lambda im: ndimage.rotate(im, degrees, reshape=False, order=order, mode="constant"))
 
 
-def rescale(x: np.ndarray, factor: float, *, order: int = 1) -> np.ndarray:
+def rescale(x: npt.ArrayLike, factor: float, *, order: int = 1) -> np.ndarray:
     """Zoom an image (or every image of a batch) about its centre by ``factor``, keeping its shape.
 
     ``factor > 1`` enlarges the content (the borders are cut off), ``< 1``
@@ -173,7 +174,7 @@ def rescale(x: np.ndarray, factor: float, *, order: int = 1) -> np.ndarray:
     return _per_image(x, lambda im: ndimage.affine_transform(im, m, offset=off, order=order, mode="constant"))
 
 
-def equivariance_map(f: Callable[[Any], Any], g: Transform, x: np.ndarray,
+def equivariance_map(f: Callable[[Any], Any], g: Transform, x: npt.ArrayLike,
                      g_out: Transform | None = None) -> np.ndarray:
     """Pointwise ``|f(g(x)) - g_out(f(x))|``: where equivariance fails.
 
@@ -195,8 +196,9 @@ def equivariance_map(f: Callable[[Any], Any], g: Transform, x: np.ndarray,
     [1.0, 0.0, 0.0, 0.0, 5.0]
     """
     g_out = g if g_out is None else g_out
-    a = np.asarray(f(g(x)), dtype=float)
-    b = np.asarray(g_out(f(x)), dtype=float)
+    x = np.asarray(x)
+    a = np.asarray(f(g(x)), dtype=np.float64)
+    b = np.asarray(g_out(f(x)), dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"equivariance_map: f(g(x)) has shape {a.shape} but g_out(f(x)) has shape {b.shape}; "
                          "choose g_out so that both sides live on the same grid")
@@ -219,7 +221,7 @@ def _crop(a: np.ndarray, border: int | tuple[int, int], spatial: int) -> np.ndar
     return a[tuple(idx)]
 
 
-def equivariance_error(f: Callable[[Any], Any], g: Transform, x: np.ndarray, g_out: Transform | None = None,
+def equivariance_error(f: Callable[[Any], Any], g: Transform, x: npt.ArrayLike, g_out: Transform | None = None,
                        *, border: int | tuple[int, int] = 0, norm: str = "relative") -> float:
     """How far ``f`` is from commuting with ``g``: ``f(g(x))`` against ``g_out(f(x))``.
 
@@ -261,8 +263,9 @@ def equivariance_error(f: Callable[[Any], Any], g: Transform, x: np.ndarray, g_o
     if norm not in ("relative", "max"):
         raise ValueError(f"equivariance_error: norm must be 'relative' or 'max'; got {norm!r}")
     g_out = g if g_out is None else g_out
-    a = np.asarray(f(g(x)), dtype=float)
-    b = np.asarray(g_out(f(x)), dtype=float)
+    x = np.asarray(x)
+    a = np.asarray(f(g(x)), dtype=np.float64)
+    b = np.asarray(g_out(f(x)), dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"equivariance_error: f(g(x)) has shape {a.shape} but g_out(f(x)) has shape {b.shape}")
     sp = _spatial(a)
@@ -273,7 +276,7 @@ def equivariance_error(f: Callable[[Any], Any], g: Transform, x: np.ndarray, g_o
     return float(np.linalg.norm(a - b)) / denom if denom else float(np.linalg.norm(a - b))
 
 
-def clean_border(error_map: np.ndarray, tol: float = 0.0) -> int:
+def clean_border(error_map: npt.ArrayLike, tol: float = 0.0) -> int:
     """The smallest border (pixels on each side) outside of which ``error_map <= tol``.
 
     Works on the last axis of a 1-D map and the last two of any other.
@@ -325,7 +328,7 @@ def _check_corr(f: str, x: Any, k: Any, stride: Any) -> tuple[np.ndarray, np.nda
     return x, k, as_int(f, "stride", stride, 1)
 
 
-def correlate_same(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
+def correlate_same(x: npt.ArrayLike, k: npt.ArrayLike, stride: int = 1) -> np.ndarray:
     """'same' cross-correlation with zero padding along the last ``k.ndim`` axes.
 
     ``out[..., i] = sum_m x[..., i + m - (len(k) - 1)//2] k[m]`` (zeros outside
@@ -351,7 +354,7 @@ def correlate_same(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
     return _correlate(x, k, s, wrap=False)
 
 
-def correlate_circular(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndarray:
+def correlate_circular(x: npt.ArrayLike, k: npt.ArrayLike, stride: int = 1) -> np.ndarray:
     """Cross-correlation with circular (wrap-around) padding along the last ``k.ndim`` axes.
 
     Parameters
@@ -385,7 +388,7 @@ def correlate_circular(x: np.ndarray, k: np.ndarray, stride: int = 1) -> np.ndar
     return _correlate(x, k, s, wrap=True)
 
 
-def correlate_circular_fft(x: np.ndarray, k: np.ndarray) -> np.ndarray:
+def correlate_circular_fft(x: npt.ArrayLike, k: npt.ArrayLike) -> np.ndarray:
     """:func:`correlate_circular` (stride 1) computed in the Fourier domain.
 
     The circulant matrix is diagonalised by the DFT: with ``c`` the kernel
@@ -417,7 +420,7 @@ def correlate_circular_fft(x: np.ndarray, k: np.ndarray) -> np.ndarray:
     return np.real(np.fft.ifftn(spec, axes=axes))
 
 
-def circulant_matrix(k: np.ndarray, n: int) -> np.ndarray:
+def circulant_matrix(k: npt.ArrayLike, n: int) -> np.ndarray:
     """The n x n matrix ``C`` with ``C @ x == correlate_circular(x, k)`` for a 1-D ``x`` of length n.
 
     Every row is the row above shifted one place to the right, wrapping
@@ -474,7 +477,7 @@ def cyclic_shift_matrix(n: int, t: int = 1) -> np.ndarray:
     return np.roll(np.eye(n), int(t), axis=0)
 
 
-def conv_relu_stack(x: np.ndarray, kernels: list[np.ndarray], *, circular: bool = False) -> np.ndarray:
+def conv_relu_stack(x: npt.ArrayLike, kernels: Sequence[npt.ArrayLike], *, circular: bool = False) -> np.ndarray:
     """Apply 'same' correlation then ReLU with each kernel in turn (single channel).
 
     Zero padding by default, wrap-around with ``circular=True``.
@@ -502,7 +505,7 @@ def conv_relu_stack(x: np.ndarray, kernels: list[np.ndarray], *, circular: bool 
     return y
 
 
-def best_output_shift(f: Callable[[Any], Any], x: np.ndarray, t: int, *,
+def best_output_shift(f: Callable[[Any], Any], x: npt.ArrayLike, t: int, *,
                       circular: bool = True) -> tuple[int, float]:
     """For an input shift of ``t`` pixels along the width, the output shift that fits best.
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from ._checks import as_array, as_int, as_mode
-from .shapes import mode_padding, output_size
+from .shapes import IntPair, Mode, mode_padding, output_size
 
 __all__ = ["conv_matrix", "operator_matrix", "circulant_spectrum_rank", "matvec_naive", "sparse_matvec_naive"]
 
@@ -22,7 +23,7 @@ __all__ = ["conv_matrix", "operator_matrix", "circulant_spectrum_rank", "matvec_
 MAX_DENSE_ENTRIES = 1 << 26
 
 
-def conv_matrix(k: np.ndarray, input_shape: tuple[int, int], mode: str = "valid", sparse: bool = True,
+def conv_matrix(k: npt.ArrayLike, input_shape: IntPair, mode: Mode = "valid", sparse: bool = True,
                 max_dense_entries: int = MAX_DENSE_ENTRIES) -> Any:
     """The matrix of ``x -> correlate2d(x, k, mode)`` on images of ``input_shape``.
 
@@ -150,7 +151,7 @@ def operator_matrix(fn: Any, shape: tuple[int, ...], max_entries: int = MAX_DENS
     return np.stack(cols, axis=1)
 
 
-def circulant_spectrum_rank(k: np.ndarray, shape: tuple[int, ...], tol: float = 1e-9) -> int:
+def circulant_spectrum_rank(k: npt.ArrayLike, shape: tuple[int, ...], tol: float = 1e-9) -> int:
     """Rank of the (block) circulant matrix of circular correlation with ``k`` on arrays of ``shape``.
 
     The discrete Fourier transform diagonalises every circulant matrix, so the
@@ -195,7 +196,7 @@ def circulant_spectrum_rank(k: np.ndarray, shape: tuple[int, ...], tol: float = 
     return int((mags > tol * top).sum()) if top > 0 else 0
 
 
-def matvec_naive(m: np.ndarray, x: np.ndarray) -> np.ndarray:
+def matvec_naive(m: npt.ArrayLike, x: npt.ArrayLike) -> np.ndarray:
     """Dense matrix-vector product by two loops (the cost of a dense layer).
 
     ``m`` of shape (R, C) and ``x`` of shape (C,) give shape (R,): ``C``
@@ -229,7 +230,7 @@ def matvec_naive(m: np.ndarray, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def sparse_matvec_naive(m: Any, x: np.ndarray) -> np.ndarray:
+def sparse_matvec_naive(m: Any, x: npt.ArrayLike) -> np.ndarray:
     """Sparse (CSR) matrix-vector product by loops over the stored entries.
 
     ``m`` of shape (R, C) with ``nnz`` stored entries and ``x`` of shape (C,)

@@ -21,10 +21,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ._checks import as_array, as_bool, as_int
 from ._windows import fold, windows
-from .shapes import Geometry
+from .shapes import Geometry, Size2
 
 __all__ = [
     "max_pool2d",
@@ -98,8 +99,8 @@ def _avg_args(f: str, count_include_pad: Any, divisor_override: Any) -> tuple[bo
     return cip, None if divisor_override is None else as_int(f, "divisor_override", divisor_override, 1)
 
 
-def max_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
+               dilation: Size2 = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """2-D max pooling: the largest value in every window.
 
     Parameters
@@ -157,8 +158,8 @@ def max_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any
     return out, (rows * x.shape[3] + cols).astype(np.int64)
 
 
-def max_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                     ceil_mode: bool = False) -> np.ndarray:
+def max_pool2d_naive(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
+                     dilation: Size2 = 1, ceil_mode: bool = False) -> np.ndarray:
     """The specification of :func:`max_pool2d`: six plain loops.
 
     Each output starts at ``-inf`` and keeps the larger of itself and every
@@ -203,8 +204,8 @@ def max_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, paddin
     return out
 
 
-def max_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, kernel_size: Any, stride: Any = None,
-                        padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False) -> np.ndarray:
+def max_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None,
+                        padding: Size2 = 0, dilation: Size2 = 1, ceil_mode: bool = False) -> np.ndarray:
     """Gradient of :func:`max_pool2d` with respect to its input.
 
     Each output's gradient is routed, whole, to the input element that was
@@ -254,8 +255,9 @@ def _grad_output(f: str, grad_output: Any, shape: tuple[int, ...], g: Geometry) 
     return go
 
 
-def avg_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override: int | None = None) -> np.ndarray:
+def avg_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> np.ndarray:
     """2-D average pooling: the mean of every window.
 
     Parameters
@@ -302,7 +304,7 @@ def avg_pool2d(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any
     return _avg(x, g, *_avg_args(f, count_include_pad, divisor_override))
 
 
-def avg_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, padding: Any = 0,
+def avg_pool2d_naive(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
                      ceil_mode: bool = False, count_include_pad: bool = True,
                      divisor_override: int | None = None) -> np.ndarray:
     """The specification of :func:`avg_pool2d`: plain loops with torch's divisor rule.
@@ -352,8 +354,8 @@ def avg_pool2d_naive(x: np.ndarray, kernel_size: Any, stride: Any = None, paddin
     return out
 
 
-def avg_pool2d_backward(grad_output: np.ndarray, input_shape: tuple[int, int, int, int], kernel_size: Any,
-                        stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+def avg_pool2d_backward(grad_output: npt.ArrayLike, input_shape: tuple[int, int, int, int], kernel_size: Size2,
+                        stride: Size2 | None = None, padding: Size2 = 0, ceil_mode: bool = False,
                         count_include_pad: bool = True, divisor_override: int | None = None) -> np.ndarray:
     """Gradient of :func:`avg_pool2d` with respect to its input.
 
@@ -395,7 +397,7 @@ def _norm_type(f: str, p: Any) -> float:
     return float(p)
 
 
-def lp_pool2d(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = None,
+def lp_pool2d(x: npt.ArrayLike, norm_type: float, kernel_size: Size2, stride: Size2 | None = None,
               ceil_mode: bool = False) -> np.ndarray:
     """2-D L^p pooling: ``(sum of x**p over the window) ** (1/p)``.
 
@@ -445,7 +447,7 @@ def _lp(x: np.ndarray, p: float, g: Geometry) -> np.ndarray:
         return (_avg(x**p, g, True, None) * (g.kernel[0] * g.kernel[1])) ** (1.0 / p)
 
 
-def lp_pool2d_naive(x: np.ndarray, norm_type: float, kernel_size: Any, stride: Any = None,
+def lp_pool2d_naive(x: npt.ArrayLike, norm_type: float, kernel_size: Size2, stride: Size2 | None = None,
                     ceil_mode: bool = False) -> np.ndarray:
     """The specification of :func:`lp_pool2d`, as plain loops over windows and taps.
 
@@ -484,8 +486,8 @@ def lp_pool2d_naive(x: np.ndarray, norm_type: float, kernel_size: Any, stride: A
     return out
 
 
-def lp_pool2d_backward(grad_output: np.ndarray, x: np.ndarray, norm_type: float, kernel_size: Any,
-                       stride: Any = None, ceil_mode: bool = False) -> np.ndarray:
+def lp_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, norm_type: float, kernel_size: Size2,
+                       stride: Size2 | None = None, ceil_mode: bool = False) -> np.ndarray:
     """Gradient of :func:`lp_pool2d` with respect to its input.
 
     With ``y = (c * sum x**p) ** (1/p)`` for a window (``c`` the ceil-mode
@@ -576,7 +578,7 @@ def _adaptive(f: str, x: Any, output_size_: Any, op: str) -> tuple[np.ndarray, n
     return out, idx
 
 
-def adaptive_avg_pool2d(x: np.ndarray, output_size: Any) -> np.ndarray:
+def adaptive_avg_pool2d(x: npt.ArrayLike, output_size: int | tuple[int | None, int | None]) -> np.ndarray:
     """Average pooling to a fixed output size, whatever the input size.
 
     Parameters
@@ -606,7 +608,8 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Any) -> np.ndarray:
     return _adaptive("adaptive_avg_pool2d", x, output_size, "avg")[0]
 
 
-def adaptive_max_pool2d(x: np.ndarray, output_size: Any, return_indices: bool = False) -> Any:
+def adaptive_max_pool2d(x: npt.ArrayLike, output_size: int | tuple[int | None, int | None],
+                        return_indices: bool = False) -> Any:
     """Max pooling to a fixed output size; as :func:`adaptive_avg_pool2d`.
 
     Returns an array of shape (N, C, OH, OW), and the flat arg-max indices
@@ -631,7 +634,8 @@ def adaptive_max_pool2d(x: np.ndarray, output_size: Any, return_indices: bool = 
     return (out, idx) if return_indices else out
 
 
-def adaptive_pool2d_naive(x: np.ndarray, output_size: Any, op: str = "avg") -> np.ndarray:
+def adaptive_pool2d_naive(x: npt.ArrayLike, output_size: int | tuple[int | None, int | None],
+                          op: str = "avg") -> np.ndarray:
     """The specification of adaptive pooling (``op`` ``'avg'`` or ``'max'``): plain loops.
 
     Returns
@@ -674,7 +678,7 @@ def adaptive_pool2d_naive(x: np.ndarray, output_size: Any, op: str = "avg") -> n
     return out
 
 
-def global_avg_pool2d(x: np.ndarray) -> np.ndarray:
+def global_avg_pool2d(x: npt.ArrayLike) -> np.ndarray:
     """Global average pooling: one number per channel.
 
     Parameters
@@ -709,7 +713,7 @@ def _maxout_check(f: str, x: Any, pieces: Any) -> tuple[np.ndarray, int]:
     return x, pieces
 
 
-def maxout(x: np.ndarray, pieces: int) -> np.ndarray:
+def maxout(x: npt.ArrayLike, pieces: int) -> np.ndarray:
     """Maxout: max pooling over groups of ``pieces`` consecutive channels.
 
     Parameters
@@ -738,7 +742,7 @@ def maxout(x: np.ndarray, pieces: int) -> np.ndarray:
     return x.reshape(n, c // pieces, pieces, h, w).max(axis=2)
 
 
-def maxout_naive(x: np.ndarray, pieces: int) -> np.ndarray:
+def maxout_naive(x: npt.ArrayLike, pieces: int) -> np.ndarray:
     """The specification of :func:`maxout`: plain loops.
 
     Returns

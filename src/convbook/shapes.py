@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from ._checks import as_bool, as_int, as_mode, as_pair
 
-__all__ = ["IntPair", "Size2", "Padding", "Geometry", "output_size", "transposed_output_size", "mode_padding"]
+__all__ = ["IntPair", "Size2", "Padding", "Mode", "Geometry", "output_size", "transposed_output_size", "mode_padding"]
 
 #: A pair of ints, one per spatial axis: ``(height, width)``.
 IntPair: TypeAlias = tuple[int, int]
@@ -24,6 +24,8 @@ IntPair: TypeAlias = tuple[int, int]
 Size2: TypeAlias = int | tuple[int, int]
 #: Zero padding of a convolution: an int for every side, ``(rows, columns)``, or ``'valid'``/``'same'``.
 Padding: TypeAlias = int | tuple[int, int] | Literal["valid", "same"]
+#: How much of a correlation to keep, as in ``scipy.signal``: ``'valid'``, ``'same'`` or ``'full'``.
+Mode: TypeAlias = Literal["valid", "same", "full"]
 
 def output_size(n: int, kernel: int, stride: int = 1, padding: int | tuple[int, int] = 0,
                 dilation: int = 1, ceil_mode: bool = False) -> int:
@@ -157,7 +159,7 @@ def transposed_output_size(n: int, kernel: int, stride: int = 1, padding: int = 
     return out
 
 
-def mode_padding(kernel: int, mode: str, convention: str = "scipy") -> tuple[int, int]:
+def mode_padding(kernel: int, mode: Mode, convention: str = "scipy") -> tuple[int, int]:
     """Zeros ``(before, after)`` that turn a valid correlation into ``mode``.
 
     ``valid`` pads nothing (output ``n - k + 1``), ``full`` pads ``k - 1`` on
