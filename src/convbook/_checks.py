@@ -41,6 +41,32 @@ def as_array(func: str, name: str, value: Any, ndim: int | None = None,
     return arr
 
 
+def float_dtype(*dtypes: Any) -> np.dtype:
+    """The dtype the library computes in, for inputs of ``dtypes``: the one dtype rule.
+
+    Integers and bools become float64 (every int8, uint16, int32 and int64
+    value is exact there, and sums of them stay exact up to 2**53); float16
+    becomes float32; float32 stays float32 and float64 stays float64; mixed
+    inputs take numpy's ``result_type`` of those (float32 with float64 is
+    float64).
+    """
+    promoted = [np.float64 if np.dtype(d).kind in "biu" else np.dtype(d) for d in dtypes]
+    return np.result_type(*promoted, np.float32)
+
+
+def as_computed(*arrays: np.ndarray | None) -> tuple[Any, ...]:
+    """``arrays`` cast to their :func:`float_dtype` (``None`` kept), or unchanged if any holds objects.
+
+    Objects are the counting numbers of ``convbook.count_ops``; they must
+    reach the loops as they are.
+    """
+    present = [a for a in arrays if a is not None]
+    if any(a.dtype == object for a in present):
+        return arrays
+    dtype = float_dtype(*(a.dtype for a in present))
+    return tuple(None if a is None else a.astype(dtype, copy=False) for a in arrays)
+
+
 def as_int(func: str, name: str, value: Any, minimum: int) -> int:
     """Return ``value`` as a Python int >= ``minimum`` or raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

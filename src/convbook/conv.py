@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array, as_pair
+from ._checks import as_array, as_computed, as_pair, float_dtype
 from ._windows import fold, unfold
 from .shapes import Geometry, Padding, Size2
 
@@ -127,7 +127,7 @@ def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None =
     """
     f = "conv2d"
     x, weight, bias, groups, geo = _check_layer(f, x, weight, bias, groups, stride, padding, dilation)
-    dtype = np.result_type(x.dtype, weight.dtype, np.float32)
+    dtype = float_dtype(x.dtype, weight.dtype, *([] if bias is None else [bias.dtype]))
     n, c = x.shape[:2]
     o = weight.shape[0]
     oh, ow = geo.output_size
@@ -162,15 +162,14 @@ def conv2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | 
     f = "conv2d_naive"
     x, weight, bias, groups, geo = _check_layer(f, x, weight, bias, groups, stride, padding, dilation,
                                                 allow_object=True)
+    x, weight, bias = as_computed(x, weight, bias)
     kh, kw = weight.shape[2:]
     xp = np.pad(x, ((0, 0), (0, 0), *geo.padding))
     (sh, sw), (dh, dw), (oh, ow) = geo.stride, geo.dilation, geo.output_size
     n_batch = x.shape[0]
     c_out, cg = weight.shape[:2]
     og = c_out // groups
-    is_obj = object in (x.dtype, weight.dtype) or (bias is not None and bias.dtype == object)
-    out = np.empty((n_batch, c_out, oh, ow),
-                   dtype=object if is_obj else np.result_type(x.dtype, weight.dtype, np.float32))
+    out = np.empty((n_batch, c_out, oh, ow), dtype=x.dtype)
     for n in range(n_batch):
         for o in range(c_out):
             first = (o // og) * cg
@@ -232,13 +231,13 @@ def conv2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, weight: npt.Ar
     if g.shape != (n, o, oh, ow):
         raise ValueError(f"{f}: grad_output must have the output shape {(n, o, oh, ow)} of conv2d for "
                          f"x.shape={x.shape}, weight.shape={weight.shape}; got {g.shape}")
-    dtype = np.result_type(x.dtype, weight.dtype, g.dtype, np.float32)
+    dtype = float_dtype(x.dtype, weight.dtype, g.dtype)
     cg, og = c // groups, o // groups
     taps = cg * math.prod(geo.kernel)
     gg = g.astype(dtype, copy=False).reshape(n, groups, og, oh * ow)
     cols = unfold(x.astype(dtype, copy=False), geo).reshape(n, groups, taps, oh * ow)
     grad_weight = np.einsum("ngol,ngkl->gok", gg, cols).reshape(weight.shape)
-    grad_bias = g.sum(axis=(0, 2, 3)).astype(dtype)
+    grad_bias = g.astype(dtype, copy=False).sum(axis=(0, 2, 3))
     wg = weight.astype(dtype, copy=False).reshape(groups, og, taps)
     dcols = np.matmul(wg.transpose(0, 2, 1)[None], gg).reshape(n, c, *geo.kernel, oh, ow)
     return fold(dcols, geo), grad_weight, grad_bias

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import as_array, as_mode
+from ._checks import as_array, as_computed, as_mode, float_dtype
 from .shapes import Mode, mode_padding
 
 __all__ = [
@@ -46,7 +46,7 @@ def _pad(x: np.ndarray, k_shape: tuple[int, ...], mode: Mode, convention: str) -
 
 
 def _result_dtype(*arrays: np.ndarray) -> np.dtype:
-    return np.result_type(*(a.dtype for a in arrays), np.float32)
+    return float_dtype(*(a.dtype for a in arrays))
 
 
 def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
     """
     kh, kw = k.shape
     oh, ow = xp.shape[0] - kh + 1, xp.shape[1] - kw + 1
-    out = np.zeros((oh, ow), dtype=np.result_type(xp.dtype, k.dtype))
+    out = np.zeros((oh, ow), dtype=float_dtype(xp.dtype, k.dtype))
     for a in range(kh):
         for b in range(kw):
             out += k[a, b] * xp[a:a + oh, b:b + ow]
@@ -223,11 +223,11 @@ def correlate2d_naive(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") 
     x = as_array(f, "x", x, 2, "(H, W)", allow_object=True)
     k = as_array(f, "k", k, 2, "(KH, KW)", allow_object=True)
     _check_fits(f, x, k, mode)
+    x, k = as_computed(x, k)
     xp = _pad(x, k.shape, mode, "scipy")
     kh, kw = k.shape
     oh, ow = xp.shape[0] - kh + 1, xp.shape[1] - kw + 1
-    dtype = object if (x.dtype == object or k.dtype == object) else _result_dtype(x, k)
-    out = np.empty((oh, ow), dtype=dtype)
+    out = np.empty((oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             acc = None

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array, as_int
+from ._checks import as_array, as_int, float_dtype
 from ._windows import windows
 from .shapes import Geometry, mode_padding
 
@@ -134,7 +134,8 @@ def rotate(x: npt.ArrayLike, degrees: float, *, order: int = 1) -> np.ndarray:
     """
     from scipy import ndimage
 
-    x = as_array("rotate", "x", x).astype(float)
+    x = as_array("rotate", "x", x)
+    x = x.astype(float_dtype(x.dtype), copy=False)
     if x.ndim < 2:
         raise ValueError(f"rotate: x must have at least 2 axes (..., H, W); got shape {x.shape}")
     if degrees % 90 == 0 and x.shape[-1] == x.shape[-2]:
@@ -165,7 +166,8 @@ def rescale(x: npt.ArrayLike, factor: float, *, order: int = 1) -> np.ndarray:
     """
     from scipy import ndimage
 
-    x = as_array("rescale", "x", x).astype(float)
+    x = as_array("rescale", "x", x)
+    x = x.astype(float_dtype(x.dtype), copy=False)
     if x.ndim < 2 or not factor > 0:
         raise ValueError(f"rescale: need x with shape (..., H, W) and factor > 0; got {x.shape}, {factor!r}")
     centre = (np.array(x.shape[-2:]) - 1) / 2
@@ -318,8 +320,10 @@ def _correlate(x: np.ndarray, k: np.ndarray, stride: int, wrap: bool) -> np.ndar
 
 
 def _check_corr(f: str, x: Any, k: Any, stride: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    x = as_array(f, "x", x).astype(float)
-    k = as_array(f, "k", k).astype(float)
+    x = as_array(f, "x", x)
+    k = as_array(f, "k", k)
+    dtype = float_dtype(x.dtype, k.dtype)
+    x, k = x.astype(dtype, copy=False), k.astype(dtype, copy=False)
     if k.ndim not in (1, 2) or x.ndim < k.ndim:
         raise ValueError(f"{f}: k must be 1-D or 2-D and x must have at least k.ndim axes; "
                          f"got x.shape={x.shape}, k.shape={k.shape}")
@@ -417,7 +421,7 @@ def correlate_circular_fft(x: npt.ArrayLike, k: npt.ArrayLike) -> np.ndarray:
     c[tuple(slice(0, m) for m in k.shape)] = k
     c = np.roll(c, tuple(-((m - 1) // 2) for m in k.shape), axis=tuple(range(k.ndim)))
     spec = np.fft.fftn(x, axes=axes) * np.conj(np.fft.fftn(c))
-    return np.real(np.fft.ifftn(spec, axes=axes))
+    return np.real(np.fft.ifftn(spec, axes=axes)).astype(x.dtype, copy=False)
 
 
 def circulant_matrix(k: npt.ArrayLike, n: int) -> np.ndarray:
@@ -444,9 +448,10 @@ def circulant_matrix(k: npt.ArrayLike, n: int) -> np.ndarray:
     True
     """
     f = "circulant_matrix"
-    k = as_array(f, "k", k, 1, "(m,)").astype(float)
+    k = as_array(f, "k", k, 1, "(m,)")
+    k = k.astype(float_dtype(k.dtype), copy=False)
     n = as_int(f, "n", n, k.shape[0])
-    c = np.zeros((n, n))
+    c = np.zeros((n, n), dtype=k.dtype)
     before = (k.shape[0] - 1) // 2
     for i in range(n):
         for m, v in enumerate(k):
@@ -499,7 +504,8 @@ def conv_relu_stack(x: npt.ArrayLike, kernels: Sequence[npt.ArrayLike], *, circu
     [1.0, 1.0, 0.0, 0.0, 1.0]
     """
     corr = correlate_circular if circular else correlate_same
-    y = np.asarray(x, dtype=float)
+    y = np.asarray(x)
+    y = y.astype(float_dtype(y.dtype), copy=False)
     for k in kernels:
         y = np.maximum(corr(y, k), 0.0)
     return y

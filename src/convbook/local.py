@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array
+from ._checks import as_array, as_computed, float_dtype
 from ._windows import unfold
 from .shapes import Geometry, Size2
 
@@ -64,8 +64,9 @@ def locally_connected2d(x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 =
     """
     x, weight, geo = _check("locally_connected2d", x, weight, stride)
     oh, ow, o = weight.shape[:3]
-    cols = unfold(x, geo).reshape(x.shape[0], -1, oh, ow)
-    return np.einsum("nkij,ijok->noij", cols, weight.reshape(oh, ow, o, -1))
+    dtype = float_dtype(x.dtype, weight.dtype)
+    cols = unfold(x.astype(dtype, copy=False), geo).reshape(x.shape[0], -1, oh, ow)
+    return np.einsum("nkij,ijok->noij", cols, weight.astype(dtype, copy=False).reshape(oh, ow, o, -1))
 
 
 def locally_connected2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 = 1) -> np.ndarray:
@@ -80,10 +81,10 @@ def locally_connected2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, stride: S
     [[[[9.0]], [[9.0]]]]
     """
     x, weight, geo = _check("locally_connected2d_naive", x, weight, stride, allow_object=True)
+    x, weight = as_computed(x, weight)
     (sh, sw) = geo.stride
     oh, ow, c_out, c_in, kh, kw = weight.shape
-    out = np.empty((x.shape[0], c_out, oh, ow),
-                   dtype=object if object in (x.dtype, weight.dtype) else np.float64)
+    out = np.empty((x.shape[0], c_out, oh, ow), dtype=x.dtype)
     for n in range(x.shape[0]):
         for o in range(c_out):
             for i in range(oh):

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from ._checks import as_array, as_int, as_mode
+from ._checks import as_array, as_computed, as_int, as_mode, float_dtype
 from .shapes import IntPair, Mode, mode_padding, output_size
 
 __all__ = ["conv_matrix", "operator_matrix", "circulant_spectrum_rank", "matvec_naive", "sparse_matvec_naive"]
@@ -92,8 +92,8 @@ def conv_matrix(k: npt.ArrayLike, input_shape: IntPair, mode: Mode = "valid", sp
             ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
             rows.append((ii * ow + jj)[ok])
             cols.append((r * w + c)[ok])
-            vals.append(np.full(int(ok.sum()), k[a, b], dtype=np.result_type(k.dtype, np.float32)))
-    dtype = np.result_type(k.dtype, np.float32)
+            vals.append(np.full(int(ok.sum()), k[a, b], dtype=float_dtype(k.dtype)))
+    dtype = float_dtype(k.dtype)
     if rows:
         m = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                          shape=(oh * ow, h * w), dtype=dtype)
@@ -212,15 +212,16 @@ def matvec_naive(m: npt.ArrayLike, x: npt.ArrayLike) -> np.ndarray:
     A 3 x 2 matrix times a 2-vector: 3 outputs, each 2 multiplies and 1 add.
 
     >>> import numpy as np
-    >>> matvec_naive(np.array([[1, 2], [3, 4], [5, 6]]), np.array([1, 1])).tolist()
-    [3, 7, 11]
+    >>> matvec_naive(np.array([[1, 2], [3, 4], [5, 6]]), np.array([1, 1])).tolist()  # integers: float64
+    [3.0, 7.0, 11.0]
     """
     f = "matvec_naive"
     m = as_array(f, "m", m, 2, "(R, C)", allow_object=True)
     x = as_array(f, "x", x, 1, "(C,)", allow_object=True)
     if m.shape[1] != x.shape[0]:
         raise ValueError(f"{f}: m.shape[1] must equal x.shape[0]; got m.shape={m.shape}, x.shape={x.shape}")
-    out = np.empty(m.shape[0], dtype=object if object in (m.dtype, x.dtype) else np.result_type(m, x))
+    m, x = as_computed(m, x)
+    out = np.empty(m.shape[0], dtype=x.dtype)
     for r in range(m.shape[0]):
         acc = None
         for c in range(m.shape[1]):
@@ -249,7 +250,7 @@ def sparse_matvec_naive(m: Any, x: npt.ArrayLike) -> np.ndarray:
     >>> import scipy.sparse as sp
     >>> m = sp.csr_array(np.array([[1, 0, 2], [0, 0, 0], [0, 3, 0]]))
     >>> sparse_matvec_naive(m, np.array([1, 1, 1])).tolist()
-    [3, 0, 3]
+    [3.0, 0.0, 3.0]
     """
     f = "sparse_matvec_naive"
     if not sp.issparse(m):
@@ -258,11 +259,12 @@ def sparse_matvec_naive(m: Any, x: npt.ArrayLike) -> np.ndarray:
     x = as_array(f, "x", x, 1, "(C,)", allow_object=True)
     if m.shape[1] != x.shape[0]:
         raise ValueError(f"{f}: m.shape[1] must equal x.shape[0]; got m.shape={m.shape}, x.shape={x.shape}")
-    out = np.zeros(m.shape[0], dtype=object if x.dtype == object else np.result_type(m.dtype, x.dtype))
+    data, x = as_computed(m.data, x)
+    out = np.zeros(m.shape[0], dtype=x.dtype)
     for r in range(m.shape[0]):
         acc = None
         for idx in range(m.indptr[r], m.indptr[r + 1]):
-            p = m.data[idx] * x[m.indices[idx]]
+            p = data[idx] * x[m.indices[idx]]
             acc = p if acc is None else acc + p
         if acc is not None:
             out[r] = acc

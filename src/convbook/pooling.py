@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array, as_bool, as_int
+from ._checks import as_array, as_bool, as_int, float_dtype
 from ._windows import fold, windows
 from .shapes import Geometry, Size2
 
@@ -49,7 +49,7 @@ __all__ = [
 
 def _input(f: str, x: Any) -> np.ndarray:
     x = as_array(f, "x", x, 4, "(N, C, H, W)")
-    return x.astype(np.result_type(x.dtype, np.float32), copy=False)
+    return x.astype(float_dtype(x.dtype), copy=False)
 
 
 def _geometry(f: str, shape: tuple[int, ...], kernel_size: Any, stride: Any, padding: Any, dilation: Any,
@@ -89,7 +89,7 @@ def _avg(x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: 
 def _max_backward(go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
     win = windows(x, g, fill=-np.inf)
     flat = win.reshape(*win.shape[:4], -1)
-    onehot = np.zeros(flat.shape, dtype=np.result_type(x.dtype, go.dtype))
+    onehot = np.zeros(flat.shape, dtype=float_dtype(x.dtype, go.dtype))
     np.put_along_axis(onehot, flat.argmax(axis=-1)[..., None], 1.0, axis=-1)
     return fold(_window_major(onehot.reshape(win.shape) * go[..., None, None]), g)
 
@@ -386,8 +386,9 @@ def avg_pool2d_backward(grad_output: npt.ArrayLike, input_shape: tuple[int, int,
     shape = tuple(as_int(f, "input_shape", v, 1) for v in input_shape)
     g = _geometry(f, shape, kernel_size, stride, padding, 1, ceil_mode)
     cip, div = _avg_args(f, count_include_pad, divisor_override)
-    go = _grad_output(f, grad_output, shape, g).astype(float)
-    share = go / _divisors(g, cip, div)
+    go = _grad_output(f, grad_output, shape, g)
+    go = go.astype(float_dtype(go.dtype), copy=False)
+    share = (go / _divisors(g, cip, div)).astype(go.dtype, copy=False)
     return fold(np.broadcast_to(share[:, :, None, None], (*share.shape[:2], *g.kernel, *share.shape[2:])), g)
 
 
@@ -520,7 +521,7 @@ def lp_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, norm_type: 
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(y != 0, go * y ** (1.0 - p), 0.0) * scale
         xp = x ** (p - 1.0)
-    return fold(_window_major(windows(xp, g) * factor[..., None, None]), g)
+    return fold(_window_major(windows(xp, g) * factor[..., None, None]), g).astype(x.dtype, copy=False)
 
 
 def _adaptive_size(f: str, output_size_: Any, hw: tuple[int, int]) -> tuple[int, int]:

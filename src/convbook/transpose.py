@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array, as_int
+from ._checks import as_array, as_computed, as_int, float_dtype
 from ._windows import fold
 from .shapes import Geometry, Size2
 
@@ -86,7 +86,7 @@ def conv_transpose2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLik
     x, weight, bias, groups, geo = _check(f, x, weight, bias, stride, padding, output_padding, groups, dilation)
     n, cin, h, wd = x.shape
     cg, og = cin // groups, weight.shape[1]
-    dtype = np.result_type(x.dtype, weight.dtype, np.float32)
+    dtype = float_dtype(x.dtype, weight.dtype, *([] if bias is None else [bias.dtype]))
     xg = x.astype(dtype, copy=False).reshape(n, groups, cg, h * wd)
     wg = weight.astype(dtype, copy=False).reshape(groups, cg, -1)
     cols = np.matmul(wg.transpose(0, 2, 1)[None], xg).reshape(n, groups * og, *geo.kernel, h, wd)
@@ -129,7 +129,8 @@ def conv_transpose2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.Ar
     (sh, sw), (dh, dw), (ph, pw) = geo.stride, geo.dilation, (p for p, _ in geo.padding)
     oh, ow = geo.input_size
     cg, og = cin // groups, weight.shape[1]
-    out = np.zeros((n, groups * og, oh, ow), dtype=np.result_type(x.dtype, weight.dtype, np.float32))
+    x, weight, bias = as_computed(x, weight, bias)
+    out = np.zeros((n, groups * og, oh, ow), dtype=x.dtype)
     for nn in range(n):
         for ci in range(cin):
             g = ci // cg
