@@ -6,6 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from convbook import (
+    Geometry,
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     adaptive_pool2d_naive,
@@ -316,3 +317,58 @@ def test_exercise_checkers_accept_and_reject():
     wrong = np.zeros((3, 3))
     wrong[1, 1] = 1
     assert "added" in pool_ex.check_max_pool_grad(wrong, x, g).message
+
+
+# Windows of -inf, NaN, and windows without input elements
+
+
+@given(ints(1, 7), ints(1, 7), ints(1, 3), ints(1, 3), ints(0, 1), ints(1, 2), st.booleans(), ints(0, 10_000))
+def test_indices_and_gradient_equal_torch_with_minus_inf_and_nan(h, w, k, s, p, d, ceil, seed):
+    assume(p <= k // 2)
+    rng = np.random.default_rng(seed)
+    x = rng.choice([-np.inf, 0.0, 1.0, np.nan], size=(1, 2, h, w), p=[0.6, 0.2, 0.15, 0.05])
+    try:
+        g = Geometry.pool((h, w), k, s, p, d, ceil)
+    except ValueError:
+        return
+    assume(all(any(0 <= o * s - p + t * d < n for t in range(k)) for n, out in zip((h, w), g.output_size)
+               for o in range(out)))   # every window holds an input element: where torch is sane
+    tx = torch.tensor(x, requires_grad=True)
+    ty, ti = F.max_pool2d(tx, k, s, p, d, ceil_mode=ceil, return_indices=True)
+    out, idx = max_pool2d(x, k, s, p, d, ceil_mode=ceil, return_indices=True)
+    np.testing.assert_array_equal(out, ty.detach().numpy())
+    np.testing.assert_array_equal(idx, ti.numpy())
+    np.testing.assert_array_equal(max_pool2d_naive(x, k, s, p, d, ceil_mode=ceil), out)
+    go = rng.normal(size=out.shape)
+    ty.backward(torch.tensor(go))
+    np.testing.assert_allclose(max_pool2d_backward(go, x, k, s, p, d, ceil_mode=ceil), tx.grad.numpy(), atol=1e-12)
+
+
+def test_all_minus_inf_windows_with_padding_point_inside_the_input():
+    x = np.full((1, 1, 4, 4), -np.inf)
+    _, idx = max_pool2d(x, 3, 1, padding=1, return_indices=True)
+    assert idx.min() >= 0 and idx[0, 0, 0, 0] == 0
+    assert max_pool2d_backward(np.ones((1, 1, 4, 4)), x, 3, 1, padding=1).sum() == 16
+
+
+def test_a_window_without_input_elements_is_minus_inf_with_index_minus_one_and_no_gradient():
+    x = np.array([[[[5.0]]]])
+    out, idx = max_pool2d(x, 2, 1, padding=1, dilation=2, return_indices=True)   # taps at -1 and 1: both padding
+    assert out.tolist() == [[[[-np.inf]]]] and idx.tolist() == [[[[-1]]]]
+    assert max_pool2d_naive(x, 2, 1, padding=1, dilation=2).tolist() == [[[[-np.inf]]]]
+    assert max_pool2d_backward(np.ones((1, 1, 1, 1)), x, 2, 1, padding=1, dilation=2).tolist() == [[[[0.0]]]]
+
+
+def test_nan_wins_a_window_in_every_implementation():
+    x = np.array([[[[1.0, np.nan], [np.nan, 2.0]]]])
+    assert np.isnan(max_pool2d(x, 2)).all() and np.isnan(max_pool2d_naive(x, 2)).all()
+    assert np.isnan(F.max_pool2d(torch.tensor(x), 2).numpy()).all()
+    assert max_pool2d(x, 2, return_indices=True)[1].tolist() == [[[[2]]]]   # the last NaN, as torch
+
+
+def test_adaptive_max_pooling_takes_the_last_nan_as_torch():
+    x = np.array([[[[1.0, np.nan, 3], [np.nan, 2.0, 1], [0, 0, 0]]]])
+    ty, ti = F.adaptive_max_pool2d(torch.tensor(x), 1, return_indices=True)
+    out, idx = adaptive_max_pool2d(x, 1, return_indices=True)
+    assert np.isnan(out).all() and np.isnan(adaptive_pool2d_naive(x, 1, "max")).all()
+    assert idx.tolist() == ti.tolist() == [[[[3]]]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -54,7 +54,7 @@ def float_dtype(*dtypes: Any) -> np.dtype:
     return np.result_type(*promoted, np.float32)
 
 
-def as_computed(*arrays: np.ndarray | None) -> tuple[Any, ...]:
+def as_computed(*arrays: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """``arrays`` cast to their :func:`float_dtype` (``None`` kept), or unchanged if any holds objects.
 
     Objects are the counting numbers of ``convbook.count_ops``; they must
@@ -62,9 +62,9 @@ def as_computed(*arrays: np.ndarray | None) -> tuple[Any, ...]:
     """
     present = [a for a in arrays if a is not None]
     if any(a.dtype == object for a in present):
-        return arrays
+        return cast(tuple[np.ndarray, ...], arrays)
     dtype = float_dtype(*(a.dtype for a in present))
-    return tuple(None if a is None else a.astype(dtype, copy=False) for a in arrays)
+    return cast(tuple[np.ndarray, ...], tuple(None if a is None else a.astype(dtype, copy=False) for a in arrays))
 
 
 def as_int(func: str, name: str, value: Any, minimum: int) -> int:

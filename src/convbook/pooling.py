@@ -86,12 +86,32 @@ def _avg(x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: 
     return (sums / _divisors(g, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
 
 
+def _argmax(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's maximum over its taps inside the input, and which tap (row-major) holds it.
+
+    The first tap on ties; a NaN beats every number, and among NaNs the last
+    one wins (as in torch, which keeps scanning and takes any NaN it meets;
+    the loop specification does the same). A window whose taps all fall in
+    the padding has no input element: its maximum is ``-inf`` and its tap
+    ``-1``.
+    """
+    taps = g.kernel[0] * g.kernel[1]
+    flat = windows(x, g, fill=-np.inf).reshape(*x.shape[:2], *g.output_size, taps)
+    inside = windows(np.ones(g.input_size, dtype=bool), g, fill=False).reshape(*g.output_size, taps)
+    best = flat.max(axis=-1)
+    first = ((flat == best[..., None]) & inside).argmax(axis=-1)
+    last_nan = taps - 1 - (np.isnan(flat) & inside)[..., ::-1].argmax(axis=-1)
+    tap = np.where(np.isnan(best), last_nan, first)
+    return best, np.where(inside.any(axis=-1), tap, -1)
+
+
 def _max_backward(go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
-    win = windows(x, g, fill=-np.inf)
-    flat = win.reshape(*win.shape[:4], -1)
-    onehot = np.zeros(flat.shape, dtype=float_dtype(x.dtype, go.dtype))
-    np.put_along_axis(onehot, flat.argmax(axis=-1)[..., None], 1.0, axis=-1)
-    return fold(_window_major(onehot.reshape(win.shape) * go[..., None, None]), g)
+    _, tap = _argmax(x, g)
+    onehot = np.zeros((*tap.shape, g.kernel[0] * g.kernel[1]), dtype=float_dtype(x.dtype, go.dtype))
+    np.put_along_axis(onehot, np.maximum(tap, 0)[..., None], 1.0, axis=-1)
+    onehot *= (tap >= 0)[..., None]      # a window without input elements passes no gradient
+    contrib = onehot.reshape(*tap.shape, *g.kernel) * go[..., None, None]
+    return fold(_window_major(contrib), g)
 
 
 def _avg_args(f: str, count_include_pad: Any, divisor_override: Any) -> tuple[bool, int | None]:
@@ -117,7 +137,13 @@ def max_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None
         Round the number of windows up (see :func:`convbook.output_size`).
     return_indices : bool
         Also return, for every output, the flat index ``h * W + w`` of the
-        input element it came from (the first maximum in row-major order).
+        input element it came from: the first maximum in row-major order
+        among the window's input elements (never a padding position, also
+        when every element is ``-inf``; the last NaN when there are NaNs; all
+        as torch does). A window that holds
+        no input element at all (possible with dilation on a tiny input) has
+        the value ``-inf`` and the index ``-1``, where torch returns an index
+        outside the input.
 
     Returns
     -------
@@ -147,15 +173,12 @@ def max_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None
     return_indices = as_bool(f, "return_indices", return_indices)
     if not return_indices:
         return _max(x, g)
-    win = windows(x, g, fill=-np.inf)
-    flat = win.reshape(*win.shape[:4], -1)
-    arg = flat.argmax(axis=-1)
-    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    a, b = np.divmod(arg, g.kernel[1])
+    out, tap = _argmax(x, g)
+    a, b = np.divmod(tap, g.kernel[1])
     (oh, ow), (sh, sw), (dh, dw), ((ph, _), (pw, _)) = g.output_size, g.stride, g.dilation, g.padding
     rows = (np.arange(oh) * sh - ph)[:, None] + a * dh
     cols = (np.arange(ow) * sw - pw)[None, :] + b * dw
-    return out, (rows * x.shape[3] + cols).astype(np.int64)
+    return out, np.where(tap >= 0, rows * x.shape[3] + cols, -1).astype(np.int64)
 
 
 def max_pool2d_naive(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
@@ -209,9 +232,10 @@ def max_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, kernel_siz
     """Gradient of :func:`max_pool2d` with respect to its input.
 
     Each output's gradient is routed, whole, to the input element that was
-    the maximum of its window (the first one, on ties); the other elements
-    get nothing, and an element that is the maximum of several overlapping
-    windows receives the sum.
+    the maximum of its window (the one :func:`max_pool2d` returns as its
+    index: the first on ties, never padding); the other elements get nothing,
+    and an element that is the maximum of several overlapping windows
+    receives the sum. A window without input elements passes no gradient.
 
     Parameters
     ----------
@@ -571,7 +595,9 @@ def _adaptive(f: str, x: Any, output_size_: Any, op: str) -> tuple[np.ndarray, n
                 out[:, :, i, j] = block.mean(axis=(2, 3))
             else:
                 flat = block.reshape(*x.shape[:2], -1)
-                arg = flat.argmax(axis=-1)
+                nan = np.isnan(flat)
+                arg = np.where(nan.any(axis=-1), flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1),
+                               flat.argmax(axis=-1))  # the first maximum, or the last NaN (as torch)
                 out[:, :, i, j] = np.take_along_axis(flat, arg[..., None], -1)[..., 0]
                 a, b = np.divmod(arg, c1 - c0)
                 assert idx is not None
@@ -673,7 +699,7 @@ def adaptive_pool2d_naive(x: npt.ArrayLike, output_size: int | tuple[int | None,
                     for r in range(r0, r1):
                         for q in range(c0, c1):
                             v = x[n, c, r, q]
-                            acc = acc + v if op == "avg" else (v if v > acc else acc)
+                            acc = acc + v if op == "avg" else (v if v > acc or np.isnan(v) else acc)
                             count += 1
                     out[n, c, i, j] = acc / count if op == "avg" else acc
     return out
