@@ -119,7 +119,7 @@ def test_cost_errors():
 def test_format_bytes():
     assert [cb.format_bytes(n) for n in (0, 400, 1023, 1024, 4 * 10**7, 10**11, 2**50 * 3000)] == [
         "0 B", "400 B", "1023 B", "1 KiB", "38.1 MiB", "93.1 GiB", "3,000 PiB"]
-    with pytest.raises(ValueError, match="format_bytes: n must be a number >= 0; got -1"):
+    with pytest.raises(ValueError, match="format_bytes: n must be a finite number >= 0; got -1"):
         cb.format_bytes(-1)
     with pytest.raises(ValueError, match="got '1'"):
         cb.format_bytes("1")
@@ -138,3 +138,24 @@ def test_cost_table():
         cb.cost_table(local_perception(), itemsize=3)
     with pytest.raises(TypeError, match="costs must be a non-empty mapping of name -> Cost"):
         cb.cost_table({"x": 3})
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: cb.correlate2d_cost((3, 4, 5), (2, 2)), ValueError,
+         r"correlate2d_cost: input_shape must be two ints \(H, W\); got \(3, 4, 5\)"),
+        (lambda: cb.conv2d_cost((1, 1, 5, 5), (1, 1, 3, 3), itemsize=-8), ValueError,
+         r"conv2d_cost: itemsize must be an int >= 1; got -8"),
+        (lambda: cb.dense_matrix_cost(3, 3, itemsize=0), ValueError, r"dense_matrix_cost: itemsize must be"),
+        (lambda: cb.format_bytes(float("nan")), ValueError, r"format_bytes: n must be a finite number"),
+    ],
+)
+def test_cost_arguments_in_words(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_huge_layers_are_counted_exactly():
+    c = cb.conv2d_cost((10**4, 10**4, 10**5, 10**5), (10**4, 10**4, 3, 3))
+    assert c.multiplies == 10**4 * 10**4 * (10**5 - 2) ** 2 * 10**4 * 9 and isinstance(c.multiplies, int)

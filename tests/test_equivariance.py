@@ -213,3 +213,22 @@ def test_equivariance_error_of_a_map_to_one_number():
     assert cb.equivariance_error(np.max, roll, x, lambda y: y) == 0.0
     with pytest.raises(ValueError, match="border=1 needs an output with positions"):
         cb.equivariance_error(np.max, roll, x, lambda y: y, border=1)
+
+
+@pytest.mark.parametrize(
+    "call, exc, match",
+    [
+        (lambda: cb.rotate(np.ones((4, 4)), float("nan")), ValueError, r"rotate: degrees must be a finite number"),
+        (lambda: cb.rotate(np.ones((4, 4)), "90"), TypeError, r"rotate: degrees must be a finite number; got '90'"),
+        (lambda: cb.rescale(np.ones((4, 4)), float("inf")), ValueError, r"rescale: factor must be a finite number > 0"),
+        (lambda: cb.rescale(np.ones((4, 4)), 0), ValueError, r"rescale: factor must be a finite number > 0; got 0"),
+        (lambda: cb.cyclic_shift_matrix(4, 1.7), TypeError, r"cyclic_shift_matrix: t must be a whole number"),
+    ],
+)
+def test_transforms_refuse_what_they_cannot_do(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_cyclic_shift_matrix_takes_negative_shifts():
+    assert np.array_equal(cb.cyclic_shift_matrix(5, -2) @ np.arange(5.0), np.roll(np.arange(5.0), -2))

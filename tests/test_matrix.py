@@ -91,3 +91,16 @@ def test_operator_matrix_errors():
         operator_matrix(3, (2,))
     with pytest.raises(ValueError, match="shape must have one entry per kernel axis"):
         circulant_spectrum_rank(np.ones(3), (2,))
+
+
+def test_circulant_rank_and_operator_matrix_refuse_what_would_be_silently_wrong():
+    from convbook import circulant_spectrum_rank, operator_matrix
+
+    with pytest.raises(ValueError, match=r"k must hold finite numbers; got 1 NaN or inf of 2"):
+        circulant_spectrum_rank(np.array([1.0, np.nan]), (4,))
+    with pytest.raises(TypeError, match=r"circulant_spectrum_rank: shape must be an int >= 1; got 5.7"):
+        circulant_spectrum_rank(np.array([1.0, 2.0]), (5.7,))
+    with pytest.raises(TypeError, match=r"operator_matrix: fn must return a real numeric array; .* NoneType"):
+        operator_matrix(lambda x: None, (3,))
+    with pytest.raises(ValueError, match=r"fn must return arrays of one size; got 1 and then 2"):
+        operator_matrix(lambda x: x[: 1 + int(x[0] == 0)], (3,))

@@ -124,3 +124,11 @@ def test_receptive_field_widget_redraws_for_every_control(monkeypatch):
         assert calls[-1][1][name] == value
     assert len(calls) == 5
     matplotlib.pyplot.close("all")
+
+
+def test_path_counts_refuse_what_float64_cannot_count_exactly():
+    assert path_counts(33).max() == max(np.polynomial.polynomial.polypow([1, 1, 1], 33))
+    with pytest.raises(ValueError, match=r"path_counts: with kernel=3 .* 3\*\*34, past 2\*\*53.*use depth <= 33"):
+        path_counts(34)
+    with pytest.raises(ValueError, match=r"use depth <= 10000"):
+        path_counts(100_000, kernel=1)

@@ -76,6 +76,25 @@ def as_int(func: str, name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def as_real(func: str, name: str, value: Any, *, positive: bool = False) -> float:
+    """Return ``value`` as a finite float (> 0 if ``positive``) or raise; bools and strings are refused."""
+    allowed = "a finite number" + (" > 0" if positive else "")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be {allowed}; got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if not np.isfinite(v) or (positive and not v > 0):
+        raise ValueError(f"{func}: {name} must be {allowed}; got {value!r}")
+    return v
+
+
+def as_shift(func: str, name: str, value: Any) -> int:
+    """Return ``value`` as a Python int of any sign (a whole number of positions) or raise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be a whole number of positions (an int); "
+                        f"got {value!r} ({type(value).__name__})")
+    return int(value)
+
+
 def as_pair(func: str, name: str, value: Any, minimum: int) -> tuple[int, int]:
     """Return an int or a pair of ints as a pair, each >= ``minimum``."""
     if isinstance(value, Sequence) and not isinstance(value, str):

@@ -139,6 +139,7 @@ def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int,
     (6912, 6912, 112)
     """
     f = "conv2d_cost"
+    itemsize = as_int(f, "itemsize", itemsize, 1)
     geo = Geometry.conv2d(input_shape, weight_shape, stride, padding, dilation, groups, caller=f)
     n_out = int(weight_shape[0])
     out_shape = (int(input_shape[0]), n_out, *geo.output_size)
@@ -177,6 +178,10 @@ def correlate2d_cost(input_shape: IntPair, kernel_shape: IntPair, mode: Mode = "
     """
     f = "correlate2d_cost"
     mode = as_mode(f, mode)
+    itemsize = as_int(f, "itemsize", itemsize, 1)
+    for name, shape, layout in (("input_shape", input_shape, "(H, W)"), ("kernel_shape", kernel_shape, "(KH, KW)")):
+        if not (isinstance(shape, (tuple, list)) and len(shape) == 2):
+            raise ValueError(f"{f}: {name} must be two ints {layout}; got {shape!r}")
     h, w = (as_int(f, "input_shape", v, 1) for v in input_shape)
     kh, kw = (as_int(f, "kernel_shape", v, 1) for v in kernel_shape)
     oh = output_size(h, kh, padding=mode_padding(kh, mode))
@@ -209,6 +214,7 @@ def dense_matrix_cost(n_out: int, n_in: int, bias: bool = False, itemsize: int =
     (15, 12)
     """
     f = "dense_matrix_cost"
+    itemsize = as_int(f, "itemsize", itemsize, 1)
     n_out, n_in = as_int(f, "n_out", n_out, 1), as_int(f, "n_in", n_in, 1)
     mul, add = _sums(n_out, n_in, bias)
     params = n_out * n_in + (n_out if bias else 0)
@@ -240,6 +246,8 @@ def sparse_matrix_cost(m: Any, itemsize: int = 8, index_itemsize: int = 4) -> Co
     """
     if not sp.issparse(m):
         raise TypeError(f"sparse_matrix_cost: m must be a scipy.sparse matrix; got {type(m).__name__}")
+    itemsize = as_int("sparse_matrix_cost", "itemsize", itemsize, 1)
+    index_itemsize = as_int("sparse_matrix_cost", "index_itemsize", index_itemsize, 1)
     m = sp.csr_array(m)
     nnz = int(m.nnz)
     nonempty = int(np.count_nonzero(np.diff(m.indptr)))
@@ -272,6 +280,7 @@ def locally_connected_cost(n_outputs: int, taps: int, bias: bool = False, itemsi
     90
     """
     f = "locally_connected_cost"
+    itemsize = as_int(f, "itemsize", itemsize, 1)
     n_outputs, taps = as_int(f, "n_outputs", n_outputs, 1), as_int(f, "taps", taps, 1)
     mul, add = _sums(n_outputs, taps, bias)
     params = n_outputs * taps + (n_outputs if bias else 0)
@@ -427,8 +436,8 @@ def format_bytes(n: float) -> str:
     >>> format_bytes(40_000_000)    # 40e6 / 1024**2 = 38.15
     '38.1 MiB'
     """
-    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or n < 0:
-        raise ValueError(f"format_bytes: n must be a number >= 0; got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or not 0 <= n < np.inf:
+        raise ValueError(f"format_bytes: n must be a finite number >= 0; got {n!r}")
     if n < 1024:
         return f"{int(n)} B"
     units = ["KiB", "MiB", "GiB", "TiB", "PiB"]

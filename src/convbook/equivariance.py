@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._checks import as_array, as_int, float_dtype
+from ._checks import as_array, as_int, as_real, as_shift, float_dtype
 from ._windows import windows
 from .shapes import Geometry, mode_padding
 
@@ -136,6 +136,8 @@ def rotate(x: npt.ArrayLike, degrees: float, *, order: int = 1) -> np.ndarray:
 
     x = as_array("rotate", "x", x)
     x = x.astype(float_dtype(x.dtype), copy=False)
+    degrees = as_real("rotate", "degrees", degrees)
+    order = as_int("rotate", "order", order, 0)
     if x.ndim < 2:
         raise ValueError(f"rotate: x must have at least 2 axes (..., H, W); got shape {x.shape}")
     if degrees % 90 == 0 and x.shape[-1] == x.shape[-2]:
@@ -168,8 +170,10 @@ def rescale(x: npt.ArrayLike, factor: float, *, order: int = 1) -> np.ndarray:
 
     x = as_array("rescale", "x", x)
     x = x.astype(float_dtype(x.dtype), copy=False)
-    if x.ndim < 2 or not factor > 0:
-        raise ValueError(f"rescale: need x with shape (..., H, W) and factor > 0; got {x.shape}, {factor!r}")
+    factor = as_real("rescale", "factor", factor, positive=True)
+    order = as_int("rescale", "order", order, 0)
+    if x.ndim < 2:
+        raise ValueError(f"rescale: x must have at least 2 axes (..., H, W); got shape {x.shape}")
     centre = (np.array(x.shape[-2:]) - 1) / 2
     m = np.eye(2) / factor
     off = centre - m @ centre
@@ -479,7 +483,7 @@ def cyclic_shift_matrix(n: int, t: int = 1) -> np.ndarray:
     True
     """
     n = as_int("cyclic_shift_matrix", "n", n, 1)
-    return np.roll(np.eye(n), int(t), axis=0)
+    return np.roll(np.eye(n), as_shift("cyclic_shift_matrix", "t", t), axis=0)
 
 
 def conv_relu_stack(x: npt.ArrayLike, kernels: Sequence[npt.ArrayLike], *, circular: bool = False) -> np.ndarray:

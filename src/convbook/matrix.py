@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from ._checks import as_array, as_computed, as_int, as_mode, float_dtype
+from ._checks import as_array, as_computed, as_int, as_mode, as_real, float_dtype
 from .shapes import IntPair, Mode, mode_padding, output_size
 
 __all__ = ["conv_matrix", "operator_matrix", "circulant_spectrum_rank", "matvec_naive", "sparse_matvec_naive"]
@@ -141,11 +141,18 @@ def operator_matrix(fn: Any, shape: tuple[int, ...], max_entries: int = MAX_DENS
         raise ValueError(f"{f}: shape must be a non-empty tuple of ints; got {shape!r}")
     dims = tuple(as_int(f, "shape", v, 1) for v in shape)
     n = int(np.prod(dims))
-    cols = []
+    cols: list[np.ndarray] = []
     for j in range(n):
         e = np.zeros(n)
         e[j] = 1.0
-        cols.append(np.asarray(fn(e.reshape(dims)), dtype=float).ravel())
+        raw = fn(e.reshape(dims))
+        column = np.asarray(raw)
+        if column.dtype.kind not in "biuf":
+            raise TypeError(f"{f}: fn must return a real numeric array; for the basis array {j} it returned "
+                            f"{type(raw).__name__} (dtype {column.dtype})")
+        if cols and column.size != cols[0].size:
+            raise ValueError(f"{f}: fn must return arrays of one size; got {cols[0].size} and then {column.size}")
+        cols.append(column.astype(np.float64).ravel())
         if len(cols) == 1 and cols[0].size * n > max_entries:
             raise ValueError(f"{f}: a dense {cols[0].size} x {n} matrix is over max_entries={max_entries:,}")
     return np.stack(cols, axis=1)
@@ -185,11 +192,18 @@ def circulant_spectrum_rank(k: npt.ArrayLike, shape: tuple[int, ...], tol: float
     """
     f = "circulant_spectrum_rank"
     k = as_array(f, "k", k)
-    if not isinstance(shape, (tuple, list)) or len(shape) != k.ndim or any(
-            int(s) < m for s, m in zip(shape, k.shape)):
-        raise ValueError(f"{f}: shape must have one entry per kernel axis, each >= the kernel's; "
-                         f"got shape={shape!r} for k.shape={k.shape}")
-    c = np.zeros(tuple(int(s) for s in shape))
+    if not np.isfinite(k).all():
+        raise ValueError(f"{f}: k must hold finite numbers; got {int((~np.isfinite(k)).sum())} NaN or inf "
+                         f"of {k.size}")
+    if not isinstance(shape, (tuple, list)) or len(shape) != k.ndim:
+        raise ValueError(f"{f}: shape must have one entry per kernel axis ({k.ndim}); got shape={shape!r} "
+                         f"for k.shape={k.shape}")
+    dims = tuple(as_int(f, "shape", s, 1) for s in shape)
+    if any(d < m for d, m in zip(dims, k.shape)):
+        raise ValueError(f"{f}: shape must have one entry per kernel axis, each >= the kernel's; got shape={shape!r} "
+                         f"for k.shape={k.shape}")
+    tol = as_real(f, "tol", tol)
+    c = np.zeros(dims)
     c[tuple(slice(0, m) for m in k.shape)] = k
     mags = np.abs(np.fft.fftn(c))
     top = float(mags.max())

@@ -286,11 +286,21 @@ def path_counts(depth: int, kernel: int = 3) -> np.ndarray:
         Entry ``i`` is the number of paths from input ``i`` of the field: the
         coefficient of ``z**i`` in ``(1 + z + ... + z**(kernel - 1))**depth``
         (for ``kernel = 3`` a trinomial coefficient). Computed with torch
-        autograd in float64, exact while the counts stay below 2**53.
+        autograd in float64, which holds them exactly: their sum,
+        ``kernel**depth``, must stay at most 2**53 (``depth <= 33`` for a
+        3-tap kernel), or the call is refused.
     """
     f = "path_counts"
     depth = as_int(f, "depth", depth, 1)
     kernel = as_int(f, "kernel", kernel, 1)
+    if kernel > 1 and kernel**depth > 2**53:
+        raise ValueError(
+            f"{f}: with kernel={kernel} the counts add up to kernel**depth = {kernel}**{depth}, past 2**53, the "
+            f"largest integer float64 back-propagation holds exactly; use depth <= "
+            f"{int(53 / np.log2(kernel) + 1e-9)}"
+        )
+    if kernel == 1 and depth > 10_000:
+        raise ValueError(f"{f}: depth={depth} layers of a 1-tap kernel are one path each; use depth <= 10000")
     size = (kernel - 1) * depth + 1
     x = torch.zeros((1, 1, size), dtype=torch.float64, requires_grad=True)
     ones = torch.ones((1, 1, kernel), dtype=torch.float64)
