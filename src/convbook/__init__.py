@@ -25,7 +25,6 @@ from .cost import (
     cost_table,
     count_ops,
     dense_matrix_cost,
-    format_bytes,
     local_perception,
     locally_connected_cost,
     sparse_matrix_cost,
@@ -48,6 +47,7 @@ from .equivariance import (
 )
 from .local import locally_connected2d, locally_connected2d_naive
 from .matrix import circulant_spectrum_rank, conv_matrix, matvec_naive, operator_matrix, sparse_matvec_naive
+from .memory import MemoryLimitError, array_bytes, check_memory, format_bytes, get_memory_limit, set_memory_limit
 from .pooling import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
@@ -79,10 +79,12 @@ __all__ = [
     "adaptive_pool2d_naive",
     "adaptive_windows",
     "affected_outputs",
+    "array_bytes",
     "avg_pool2d",
     "avg_pool2d_backward",
     "avg_pool2d_naive",
     "best_output_shift",
+    "check_memory",
     "check_stack",
     "circulant_matrix",
     "circulant_spectrum_rank",
@@ -121,6 +123,7 @@ __all__ = [
     "format_bytes",
     "format_value",
     "Geometry",
+    "get_memory_limit",
     "global_avg_pool2d",
     "grace_hopper",
     "im2col",
@@ -140,6 +143,7 @@ __all__ = [
     "maxout",
     "maxout_naive",
     "median_time",
+    "MemoryLimitError",
     "Mode",
     "mode_padding",
     "OpCount",
@@ -152,6 +156,7 @@ __all__ = [
     "REGISTRY",
     "rescale",
     "rotate",
+    "set_memory_limit",
     "shift",
     "Size2",
     "sparse_matrix_cost",

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ._checks import as_array, as_computed, as_pair, float_dtype
 from ._windows import fold, unfold
+from .memory import array_bytes, check_memory, get_memory_limit
 from .shapes import Geometry, Padding, Size2
 
 __all__ = ["conv2d", "conv2d_naive", "conv2d_backward", "im2col"]
@@ -82,7 +83,7 @@ def im2col(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 = 1, padding: Pad
     x = as_array(f, "x", x, 4, "(N, C, H, W)")
     geo = Geometry.conv(x.shape[2:], as_pair(f, "kernel_size", kernel_size, 1), stride, padding, dilation,
                         caller=f)
-    return unfold(x, geo).reshape(x.shape[0], x.shape[1] * math.prod(geo.kernel), -1)
+    return unfold(x, geo, caller=f).reshape(x.shape[0], x.shape[1] * math.prod(geo.kernel), -1)
 
 
 def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None, stride: Size2 = 1,
@@ -131,12 +132,22 @@ def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None =
     n, c = x.shape[:2]
     o = weight.shape[0]
     oh, ow = geo.output_size
-    cols = unfold(x.astype(dtype, copy=False), geo)                          # N, C, KH, KW, OH, OW
-    cols = cols.reshape(n, groups, -1, oh * ow)                              # N, G, Cg*KH*KW, L
+    check_memory(array_bytes((n, o, oh, ow), dtype), caller=f, what=f"the output {(n, o, oh, ow)}",
+                 advice="use a smaller batch or padding, fewer output channels or a larger stride")
+    # im2col copies every window: when the whole batch's copy is over the memory limit, go a few images at a time
+    per_image = array_bytes((c, *geo.kernel, oh, ow), dtype)
+    check_memory(per_image, caller=f, what="the unfolded windows (im2col) of one image",
+                 advice="use a smaller input, fewer channels, a smaller kernel or a larger stride")
+    step = max(1, min(n, get_memory_limit() // per_image))
     wg = weight.astype(dtype, copy=False).reshape(groups, o // groups, -1)   # G, O/G, Cg*KH*KW
-    out = np.matmul(wg[None], cols).reshape(n, o, oh, ow)
+    out = np.empty((n, o, oh, ow), dtype=dtype)
+    for start in range(0, n, step):
+        part = x[start:start + step].astype(dtype, copy=False)
+        cols = unfold(part, geo, caller=f)                                   # n, C, KH, KW, OH, OW
+        cols = cols.reshape(part.shape[0], groups, -1, oh * ow)              # n, G, Cg*KH*KW, L
+        out[start:start + step] = np.matmul(wg[None], cols).reshape(part.shape[0], o, oh, ow)
     if bias is not None:
-        out = out + bias.astype(dtype, copy=False)[None, :, None, None]
+        out += bias.astype(dtype, copy=False)[None, :, None, None]
     return out
 
 
@@ -164,6 +175,8 @@ def conv2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | 
                                                 allow_object=True)
     x, weight, bias = as_computed(x, weight, bias)
     kh, kw = weight.shape[2:]
+    check_memory(array_bytes((x.shape[0], weight.shape[0], *geo.output_size), np.float64), caller=f,
+                 what="the output", advice="use a smaller batch or input")
     xp = np.pad(x, ((0, 0), (0, 0), *geo.padding))
     (sh, sw), (dh, dw), (oh, ow) = geo.stride, geo.dilation, geo.output_size
     n_batch = x.shape[0]
@@ -235,9 +248,9 @@ def conv2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, weight: npt.Ar
     cg, og = c // groups, o // groups
     taps = cg * math.prod(geo.kernel)
     gg = g.astype(dtype, copy=False).reshape(n, groups, og, oh * ow)
-    cols = unfold(x.astype(dtype, copy=False), geo).reshape(n, groups, taps, oh * ow)
+    cols = unfold(x.astype(dtype, copy=False), geo, caller=f).reshape(n, groups, taps, oh * ow)
     grad_weight = np.einsum("ngol,ngkl->gok", gg, cols).reshape(weight.shape)
     grad_bias = g.astype(dtype, copy=False).sum(axis=(0, 2, 3))
     wg = weight.astype(dtype, copy=False).reshape(groups, og, taps)
     dcols = np.matmul(wg.transpose(0, 2, 1)[None], gg).reshape(n, c, *geo.kernel, oh, ow)
-    return fold(dcols, geo), grad_weight, grad_bias
+    return fold(dcols, geo, caller=f), grad_weight, grad_bias

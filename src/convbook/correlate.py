@@ -21,6 +21,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import as_array, as_computed, as_mode, float_dtype
+from .memory import array_bytes, check_memory
 from .shapes import Mode, mode_padding
 
 __all__ = [
@@ -40,9 +41,14 @@ def _check_fits(func: str, x: np.ndarray, k: np.ndarray, mode: str) -> None:
         )
 
 
-def _pad(x: np.ndarray, k_shape: tuple[int, ...], mode: Mode, convention: str) -> np.ndarray:
+def _pad(f: str, x: np.ndarray, k_shape: tuple[int, ...], mode: Mode, convention: str) -> np.ndarray:
     pads = [mode_padding(k, mode, convention) for k in k_shape]
-    return np.pad(x, pads) if mode != "valid" else x
+    if mode == "valid":
+        return x
+    padded = tuple(n + b + a for n, (b, a) in zip(x.shape, pads))
+    check_memory(array_bytes(padded, x.dtype), caller=f, what=f"the padded input {padded}",
+                 advice="use a smaller input or kernel, or mode='valid'")
+    return np.pad(x, pads)
 
 
 def _result_dtype(*arrays: np.ndarray) -> np.dtype:
@@ -74,7 +80,7 @@ def _prepare(f: str, x: npt.ArrayLike, k: npt.ArrayLike, mode: Any, ndim: int, c
     xa = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
     ka = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
     _check_fits(f, xa, ka, checked_mode)
-    return _pad(xa.astype(_result_dtype(xa, ka), copy=False), ka.shape, checked_mode, convention), ka
+    return _pad(f, xa.astype(_result_dtype(xa, ka), copy=False), ka.shape, checked_mode, convention), ka
 
 
 def correlate1d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
@@ -224,7 +230,7 @@ def correlate2d_naive(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") 
     k = as_array(f, "k", k, 2, "(KH, KW)", allow_object=True)
     _check_fits(f, x, k, mode)
     x, k = as_computed(x, k)
-    xp = _pad(x, k.shape, mode, "scipy")
+    xp = _pad(f, x, k.shape, mode, "scipy")
     kh, kw = k.shape
     oh, ow = xp.shape[0] - kh + 1, xp.shape[1] - kw + 1
     out = np.empty((oh, ow), dtype=x.dtype)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._checks import as_int, as_mode, as_pair
+from .memory import format_bytes
 from .shapes import Geometry, IntPair, Mode, Padding, Size2, mode_padding, output_size
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "locally_connected_cost",
     "local_perception",
     "count_ops",
-    "format_bytes",
     "cost_table",
 ]
 
@@ -415,36 +415,6 @@ def count_ops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[OpCoun
     if isinstance(result, np.ndarray) and result.dtype == object:
         result = np.vectorize(float, otypes=[np.float64])(result)
     return OpCount(tally.multiplies, tally.adds), result
-
-
-def format_bytes(n: float) -> str:
-    """A byte count in binary units, as the book prints memory.
-
-    Returns
-    -------
-    str
-        ``"400 B"``, ``"38.1 MiB"``, ``"93.1 GiB"``: whole bytes below 1 KiB,
-        otherwise three significant digits in the largest unit that keeps the
-        number at least 1.
-
-    Examples
-    --------
-    >>> format_bytes(400)
-    '400 B'
-    >>> format_bytes(1536)          # 1536 / 1024 = 1.5
-    '1.5 KiB'
-    >>> format_bytes(40_000_000)    # 40e6 / 1024**2 = 38.15
-    '38.1 MiB'
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) or not 0 <= n < np.inf:
-        raise ValueError(f"format_bytes: n must be a finite number >= 0; got {n!r}")
-    if n < 1024:
-        return f"{int(n)} B"
-    units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
-    value, unit = float(n) / 1024, units.pop(0)
-    while value >= 1024 and units:
-        value, unit = value / 1024, units.pop(0)
-    return f"{value:,.3g} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
 
 
 def cost_table(costs: Mapping[str, Cost], *, itemsize: int = 4) -> str:

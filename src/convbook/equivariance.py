@@ -315,11 +315,11 @@ def clean_border(error_map: npt.ArrayLike, tol: float = 0.0) -> int:
     return int(depth.max()) if depth.size else 0
 
 
-def _correlate(x: np.ndarray, k: np.ndarray, stride: int, wrap: bool) -> np.ndarray:
+def _correlate(x: np.ndarray, k: np.ndarray, stride: int, wrap: bool, caller: str) -> np.ndarray:
     """'same' correlation along the last ``k.ndim`` axes, zero or wrap-around padding, every ``stride``-th output."""
     pads = tuple(mode_padding(m, "same") for m in k.shape)
     geo = Geometry.conv(x.shape[x.ndim - k.ndim:], k.shape, stride, pads)
-    win = windows(x, geo, wrap=wrap)
+    win = windows(x, geo, wrap=wrap, caller=caller)
     return np.tensordot(win, k, axes=k.ndim)
 
 
@@ -359,7 +359,7 @@ def correlate_same(x: npt.ArrayLike, k: npt.ArrayLike, stride: int = 1) -> np.nd
     [4.0, 12.0, 14.0]
     """
     x, k, s = _check_corr("correlate_same", x, k, stride)
-    return _correlate(x, k, s, wrap=False)
+    return _correlate(x, k, s, wrap=False, caller="correlate_same")
 
 
 def correlate_circular(x: npt.ArrayLike, k: npt.ArrayLike, stride: int = 1) -> np.ndarray:
@@ -393,7 +393,7 @@ def correlate_circular(x: npt.ArrayLike, k: npt.ArrayLike, stride: int = 1) -> n
     (2, 2, 2)
     """
     x, k, s = _check_corr("correlate_circular", x, k, stride)
-    return _correlate(x, k, s, wrap=True)
+    return _correlate(x, k, s, wrap=True, caller="correlate_circular")
 
 
 def correlate_circular_fft(x: npt.ArrayLike, k: npt.ArrayLike) -> np.ndarray:

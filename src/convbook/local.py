@@ -65,7 +65,7 @@ def locally_connected2d(x: npt.ArrayLike, weight: npt.ArrayLike, stride: Size2 =
     x, weight, geo = _check("locally_connected2d", x, weight, stride)
     oh, ow, o = weight.shape[:3]
     dtype = float_dtype(x.dtype, weight.dtype)
-    cols = unfold(x.astype(dtype, copy=False), geo).reshape(x.shape[0], -1, oh, ow)
+    cols = unfold(x.astype(dtype, copy=False), geo, caller="locally_connected2d").reshape(x.shape[0], -1, oh, ow)
     return np.einsum("nkij,ijok->noij", cols, weight.astype(dtype, copy=False).reshape(oh, ow, o, -1))
 
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ._checks import as_array, as_bool, as_int, float_dtype
 from ._windows import fold, windows
+from .memory import array_bytes, check_memory
 from .shapes import Geometry, Size2
 
 __all__ = [
@@ -77,16 +78,16 @@ def _divisors(g: Geometry, count_include_pad: bool, divisor_override: int | None
     return np.outer(per_axis[0], per_axis[1]).astype(float)
 
 
-def _max(x: np.ndarray, g: Geometry) -> np.ndarray:
-    return windows(x, g, fill=-np.inf).max(axis=(4, 5))
+def _max(f: str, x: np.ndarray, g: Geometry) -> np.ndarray:
+    return windows(x, g, fill=-np.inf, caller=f).max(axis=(4, 5))
 
 
-def _avg(x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
-    sums = windows(x, g).sum(axis=(4, 5))
+def _avg(f: str, x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
+    sums = windows(x, g, caller=f).sum(axis=(4, 5))
     return (sums / _divisors(g, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
 
 
-def _argmax(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
+def _argmax(f: str, x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum over its taps inside the input, and which tap (row-major) holds it.
 
     The first tap on ties; a NaN beats every number, and among NaNs the last
@@ -96,7 +97,9 @@ def _argmax(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     ``-1``.
     """
     taps = g.kernel[0] * g.kernel[1]
-    flat = windows(x, g, fill=-np.inf).reshape(*x.shape[:2], *g.output_size, taps)
+    check_memory(array_bytes((*x.shape[:2], *g.output_size, taps), x.dtype) * 3, caller=f,
+                 what="the windows, compared tap by tap", advice="use a smaller batch, input or kernel")
+    flat = windows(x, g, fill=-np.inf, caller=f).reshape(*x.shape[:2], *g.output_size, taps)
     inside = windows(np.ones(g.input_size, dtype=bool), g, fill=False).reshape(*g.output_size, taps)
     best = flat.max(axis=-1)
     first = ((flat == best[..., None]) & inside).argmax(axis=-1)
@@ -105,13 +108,13 @@ def _argmax(x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
     return best, np.where(inside.any(axis=-1), tap, -1)
 
 
-def _max_backward(go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
-    _, tap = _argmax(x, g)
+def _max_backward(f: str, go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
+    _, tap = _argmax(f, x, g)
     onehot = np.zeros((*tap.shape, g.kernel[0] * g.kernel[1]), dtype=float_dtype(x.dtype, go.dtype))
     np.put_along_axis(onehot, np.maximum(tap, 0)[..., None], 1.0, axis=-1)
     onehot *= (tap >= 0)[..., None]      # a window without input elements passes no gradient
     contrib = onehot.reshape(*tap.shape, *g.kernel) * go[..., None, None]
-    return fold(_window_major(contrib), g)
+    return fold(_window_major(contrib), g, caller=f)
 
 
 def _avg_args(f: str, count_include_pad: Any, divisor_override: Any) -> tuple[bool, int | None]:
@@ -172,8 +175,8 @@ def max_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None
     g = _geometry(f, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     return_indices = as_bool(f, "return_indices", return_indices)
     if not return_indices:
-        return _max(x, g)
-    out, tap = _argmax(x, g)
+        return _max(f, x, g)
+    out, tap = _argmax(f, x, g)
     a, b = np.divmod(tap, g.kernel[1])
     (oh, ow), (sh, sw), (dh, dw), ((ph, _), (pw, _)) = g.output_size, g.stride, g.dilation, g.padding
     rows = (np.arange(oh) * sh - ph)[:, None] + a * dh
@@ -268,7 +271,7 @@ def max_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, kernel_siz
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     go = _grad_output(f, grad_output, x.shape, g)
-    return _max_backward(go, x, g)
+    return _max_backward(f, go, x, g)
 
 
 def _grad_output(f: str, grad_output: Any, shape: tuple[int, ...], g: Geometry) -> np.ndarray:
@@ -325,7 +328,7 @@ def avg_pool2d(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None
     f = "avg_pool2d"
     x = _input(f, x)
     g = _geometry(f, x.shape, kernel_size, stride, padding, 1, ceil_mode)
-    return _avg(x, g, *_avg_args(f, count_include_pad, divisor_override))
+    return _avg(f, x, g, *_avg_args(f, count_include_pad, divisor_override))
 
 
 def avg_pool2d_naive(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 | None = None, padding: Size2 = 0,
@@ -413,7 +416,8 @@ def avg_pool2d_backward(grad_output: npt.ArrayLike, input_shape: tuple[int, int,
     go = _grad_output(f, grad_output, shape, g)
     go = go.astype(float_dtype(go.dtype), copy=False)
     share = (go / _divisors(g, cip, div)).astype(go.dtype, copy=False)
-    return fold(np.broadcast_to(share[:, :, None, None], (*share.shape[:2], *g.kernel, *share.shape[2:])), g)
+    return fold(np.broadcast_to(share[:, :, None, None], (*share.shape[:2], *g.kernel, *share.shape[2:])), g,
+                caller=f)
 
 
 def _norm_type(f: str, p: Any) -> float:
@@ -462,14 +466,14 @@ def lp_pool2d(x: npt.ArrayLike, norm_type: float, kernel_size: Size2, stride: Si
     p = _norm_type(f, norm_type)
     g = _geometry(f, x.shape, kernel_size, stride, 0, 1, ceil_mode)
     if np.isinf(p):
-        return _max(np.abs(x), g)
-    return _lp(x, p, g)
+        return _max(f, np.abs(x), g)
+    return _lp(f, x, p, g)
 
 
-def _lp(x: np.ndarray, p: float, g: Geometry) -> np.ndarray:
+def _lp(f: str, x: np.ndarray, p: float, g: Geometry) -> np.ndarray:
     """torch's L^p pooling: ``(KH*KW * avg_pool2d(x**p)) ** (1/p)``."""
     with np.errstate(invalid="ignore"):
-        return (_avg(x**p, g, True, None) * (g.kernel[0] * g.kernel[1])) ** (1.0 / p)
+        return (_avg(f, x**p, g, True, None) * (g.kernel[0] * g.kernel[1])) ** (1.0 / p)
 
 
 def lp_pool2d_naive(x: npt.ArrayLike, norm_type: float, kernel_size: Size2, stride: Size2 | None = None,
@@ -539,13 +543,14 @@ def lp_pool2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, norm_type: 
     g = _geometry(f, x.shape, kernel_size, stride, 0, 1, ceil_mode)
     go = _grad_output(f, grad_output, x.shape, g)
     if np.isinf(p):
-        return np.sign(x) * _max_backward(go, np.abs(x), g)
-    y = _lp(x, p, g)
+        return np.sign(x) * _max_backward(f, go, np.abs(x), g)
+    y = _lp(f, x, p, g)
     scale = (g.kernel[0] * g.kernel[1]) / _divisors(g, True, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(y != 0, go * y ** (1.0 - p), 0.0) * scale
         xp = x ** (p - 1.0)
-    return fold(_window_major(windows(xp, g) * factor[..., None, None]), g).astype(x.dtype, copy=False)
+    contrib = windows(xp, g, caller=f) * factor[..., None, None]
+    return fold(_window_major(contrib), g, caller=f).astype(x.dtype, copy=False)
 
 
 def _adaptive_size(f: str, output_size_: Any, hw: tuple[int, int]) -> tuple[int, int]:
@@ -553,6 +558,15 @@ def _adaptive_size(f: str, output_size_: Any, hw: tuple[int, int]) -> tuple[int,
     if len(vals) != 2:
         raise ValueError(f"{f}: output_size must be an int or a pair (None keeps the input size); got {output_size_!r}")
     return tuple(hw[ax] if v is None else as_int(f, "output_size", v, 1) for ax, v in enumerate(vals))  # type: ignore[return-value]
+
+
+#: Bytes a Python list of ``(start, end)`` windows takes per window (the tuple, two ints, the list's slot).
+_WINDOW_BYTES = 120
+
+
+def _check_window_list(f: str, count: int) -> None:
+    check_memory(count * _WINDOW_BYTES, caller=f, what=f"the list of {count:,} windows",
+                 advice="use a smaller output_size")
 
 
 def adaptive_windows(n: int, out: int) -> list[tuple[int, int]]:
@@ -579,12 +593,17 @@ def adaptive_windows(n: int, out: int) -> list[tuple[int, int]]:
     """
     n = as_int("adaptive_windows", "n", n, 1)
     out = as_int("adaptive_windows", "out", out, 1)
+    _check_window_list("adaptive_windows", out)
     return [((i * n) // out, -((-(i + 1) * n) // out)) for i in range(out)]
 
 
 def _adaptive(f: str, x: Any, output_size_: Any, op: str) -> tuple[np.ndarray, np.ndarray | None]:
     x = _input(f, x)
     oh, ow = _adaptive_size(f, output_size_, x.shape[2:])
+    check_memory(array_bytes((*x.shape[:2], oh, ow), x.dtype) * (2 if op == "max" else 1), caller=f,
+                 what=f"the output {(*x.shape[:2], oh, ow)}" + (" and its indices" if op == "max" else ""),
+                 advice="use a smaller output_size")
+    _check_window_list(f, oh + ow)
     rows, cols = adaptive_windows(x.shape[2], oh), adaptive_windows(x.shape[3], ow)
     out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
     idx = np.empty(out.shape, dtype=np.int64) if op == "max" else None

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from ._checks import as_array, as_computed, as_int, float_dtype
 from ._windows import fold
+from .memory import array_bytes, check_memory
 from .shapes import Geometry, Size2
 
 __all__ = ["conv_transpose2d", "conv_transpose2d_naive"]
@@ -90,7 +91,7 @@ def conv_transpose2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLik
     xg = x.astype(dtype, copy=False).reshape(n, groups, cg, h * wd)
     wg = weight.astype(dtype, copy=False).reshape(groups, cg, -1)
     cols = np.matmul(wg.transpose(0, 2, 1)[None], xg).reshape(n, groups * og, *geo.kernel, h, wd)
-    out = fold(cols, geo)
+    out = fold(cols, geo, caller=f)
     if bias is not None:
         out = out + bias.astype(dtype)[None, :, None, None]
     return np.ascontiguousarray(out)
@@ -130,6 +131,9 @@ def conv_transpose2d_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.Ar
     oh, ow = geo.input_size
     cg, og = cin // groups, weight.shape[1]
     x, weight, bias = as_computed(x, weight, bias)
+    check_memory(array_bytes((n, groups * og, oh, ow), x.dtype), caller=f,
+                 what=f"the output {(n, groups * og, oh, ow)}",
+                 advice="use a smaller stride, dilation, kernel or input")
     out = np.zeros((n, groups * og, oh, ow), dtype=x.dtype)
     for nn in range(n):
         for ci in range(cin):

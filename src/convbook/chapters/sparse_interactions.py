@@ -21,6 +21,7 @@ import torch
 
 from .._checks import as_int
 from ..connectivity import affected_outputs, check_stack, conv_connectivity, receptive_inputs
+from ..memory import array_bytes, check_memory
 from ..plotting import figure_widget, plot_connectivity  # noqa: F401  (re-exported for the notebook)
 from ..receptive import ReceptiveField, layer_specs, receptive_field
 
@@ -226,6 +227,11 @@ def receptive_field_empirical(layers: Sequence[tuple[int, int, int] | tuple[int,
         raise ValueError(f"{f}: ndim must be 1 or 2; got {ndim!r}")
     if isinstance(channels, bool) or not isinstance(channels, numbers.Integral) or channels < 1:
         raise ValueError(f"{f}: channels must be an int >= 1; got {channels!r}")
+    n = _input_length(spec)   # the deepest prefix needs the longest input
+    # the input, its gradient and the first layer's output channels are the largest tensors
+    check_memory(array_bytes((n,) * ndim, np.float64) * (2 + channels), caller=f,
+                 what=f"a network input of {n:,} pixels per side that holds five receptive fields",
+                 advice="use fewer strided or dilated layers")
     gen = torch.Generator().manual_seed(seed)
     history = []
     for depth in range(1, len(spec) + 1):
@@ -233,11 +239,16 @@ def receptive_field_empirical(layers: Sequence[tuple[int, int, int] | tuple[int,
     return ReceptiveField(history[-1][0], history[-1][1], tuple(history))
 
 
-def _measure(spec: list[tuple[int, int, int]], ndim: int, channels: int, gen: torch.Generator) -> tuple[int, int]:
-    # the input length for which the stack has exactly five outputs along each axis
+def _input_length(spec: list[tuple[int, int, int]]) -> int:
+    """The input length for which the stack has exactly five outputs along each axis."""
     n = 5
     for k, s, d in reversed(spec):
         n = (n - 1) * s + (k - 1) * d + 1
+    return n
+
+
+def _measure(spec: list[tuple[int, int, int]], ndim: int, channels: int, gen: torch.Generator) -> tuple[int, int]:
+    n = _input_length(spec)
     conv = torch.nn.functional.conv1d if ndim == 1 else torch.nn.functional.conv2d
     x = torch.rand((1, 1) + (n,) * ndim, dtype=torch.float64, generator=gen, requires_grad=True)
     y = x
