@@ -118,7 +118,7 @@ def test_cost_errors():
 
 def test_format_bytes():
     assert [cb.format_bytes(n) for n in (0, 400, 1023, 1024, 4 * 10**7, 10**11, 2**50 * 3000)] == [
-        "0 B", "400 B", "1023 B", "1 KiB", "38.1 MiB", "93.1 GiB", "3,000 PiB"]
+        "0 B", "400 B", "1023 B", "1 KiB", "38.1 MiB", "93.1 GiB", "2.93 EiB"]
     with pytest.raises(ValueError, match="format_bytes: n must be a finite number >= 0; got -1"):
         cb.format_bytes(-1)
     with pytest.raises(ValueError, match="got '1'"):
@@ -159,3 +159,22 @@ def test_cost_arguments_in_words(call, exc, match):
 def test_huge_layers_are_counted_exactly():
     c = cb.conv2d_cost((10**4, 10**4, 10**5, 10**5), (10**4, 10**4, 3, 3))
     assert c.multiplies == 10**4 * 10**4 * (10**5 - 2) ** 2 * 10**4 * 9 and isinstance(c.multiplies, int)
+
+
+def test_sparse_cost_counts_adds_per_non_empty_row():
+    import scipy.sparse as sp
+
+    m = sp.csr_array(np.array([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0], [3.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
+    counted, _ = count_ops(sparse_matvec_naive, m, np.ones(3))
+    cost = sparse_matrix_cost(m)
+    assert (cost.multiplies, cost.adds) == (counted.multiplies, counted.adds) == (3, 1)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv_bias_is_one_per_output_channel_in_params_and_adds(groups):
+    rng = np.random.default_rng(2)
+    x, w, b = rng.normal(size=(2, 4, 5, 5)), rng.normal(size=(6, 4 // groups, 3, 3)), rng.normal(size=6)
+    counted, _ = count_ops(conv2d_naive, x, w, b, groups=groups)
+    cost = conv2d_cost(x.shape, w.shape, groups=groups, bias=True)
+    assert (cost.multiplies, cost.adds) == (counted.multiplies, counted.adds)
+    assert cost.params == w.size + 6 == conv2d_cost(x.shape, w.shape, groups=groups).params + 6
