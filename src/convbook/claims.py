@@ -9,10 +9,12 @@ when they disagree.
 from __future__ import annotations
 
 import html
-import math
 import numbers
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -153,35 +155,400 @@ def _slug(text: str) -> str:
     return "claim-" + (s[:60].rstrip("-") or "x")
 
 
-def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
-    if isinstance(expected, (bool, np.bool_)) or isinstance(value, (bool, np.bool_)):
-        return bool(value) == bool(expected)
-    if isinstance(expected, (str, tuple)):
-        return value == expected
-    if isinstance(value, np.ndarray) or isinstance(expected, np.ndarray):
-        v, e = np.asarray(value), np.asarray(expected)
-        return v.shape == e.shape and bool(np.allclose(v, e, rtol=rtol, atol=atol))
-    if isinstance(value, numbers.Real) and isinstance(expected, numbers.Real):
-        if rtol == 0 and atol == 0:
-            return value == expected
-        return math.isclose(float(value), float(expected), rel_tol=rtol, abs_tol=atol)
-    return bool(value == expected)
+def _shown(v: Any) -> str:
+    """``format_value`` for a message, which must not fail whatever the value."""
+    try:
+        return format_value(v)
+    except Exception:  # an odd object: its repr
+        return repr(v)
+
+
+#: Integers up to this size convert to float64 exactly.
+_EXACT_INT = 2**53
+
+
+class _Tolerance:
+    """``rtol`` and ``atol`` as exact fractions (for the decision) and as floats (for the fast array path)."""
+
+    def __init__(self, rtol: float, atol: float) -> None:
+        self.rtol, self.atol = _exact(rtol), _exact(atol)
+        self.rtol_f, self.atol_f = float(rtol), float(atol)
+        self.zero = self.rtol == 0 and self.atol == 0
+
+    def allows(self, difference: Fraction, expected: Fraction) -> bool:
+        """``|difference| <= atol + rtol * |expected|``, decided exactly."""
+        return abs(difference) <= self.atol + self.rtol * abs(expected)
+
+
+class _Differ(Exception):
+    """Raised inside the comparison: the computed value is not the stated one, and why.
+
+    ``where`` is the index of the first differing element inside a tuple, list,
+    dict or array, and ``leaf`` the computed and stated element there.
+    """
+
+    def __init__(self, reason: str = "", where: str = "", leaf: tuple[Any, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.where, self.leaf = reason, where, leaf
+
+
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, numbers.Integral) and not _is_bool(x)
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not _is_bool(x)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, numbers.Complex) and not _is_bool(x)
+
+
+def _exact(x: Any) -> Fraction:
+    """The exact value of a finite real number (a float's binary value, not its decimal look)."""
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    if isinstance(x, Fraction):
+        return x
+    ratio = getattr(x, "as_integer_ratio", None)
+    if ratio is None:
+        raise _Differ(f"cannot compare {_describe(x)} exactly")
+    n, d = ratio()
+    return Fraction(int(n), int(d))
+
+
+def _isnan(x: Any) -> bool:
+    return not isinstance(x, numbers.Rational) and bool(np.isnan(x))
+
+
+def _finite(x: Any) -> bool:
+    return isinstance(x, numbers.Rational) or bool(np.isfinite(x))
+
+
+def _describe(x: Any) -> str:
+    """What kind of thing ``x`` is, for a message."""
+    if _is_bool(x):
+        return "a bool"
+    if isinstance(x, str):
+        return "a str"
+    if isinstance(x, np.generic):
+        return f"a numpy {x.dtype}"
+    if _is_int(x):
+        return "an int"
+    if _is_real(x):
+        return "a float" if isinstance(x, float) else f"a {type(x).__name__}"
+    if _is_number(x):
+        return "a complex number"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    if isinstance(x, (tuple, list)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    if x is None:
+        return "None"
+    name = type(x).__name__
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+def _mismatch(value: Any, expected: Any) -> _Differ:
+    return _Differ(f"computed {_describe(value)}, stated {_describe(expected)}")
+
+
+def _has_inexact(x: Any) -> bool:
+    """Whether ``x`` holds a number that is not an integer (where a tolerance can apply)."""
+    if _is_bool(x) or _is_int(x):
+        return False
+    if _is_number(x):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "fc" or (x.dtype.kind == "O" and any(_has_inexact(i) for i in x.flat))
+    if isinstance(x, (tuple, list)):
+        return any(_has_inexact(i) for i in x)
+    if isinstance(x, Mapping):
+        return any(_has_inexact(i) for i in x.values())
+    return False
+
+
+def _same_nonfinite(a: Any, b: Any) -> bool:
+    """Two reals where at least one is infinite: equal only if both are the same infinity."""
+    return not _finite(a) and not _finite(b) and (a > 0) == (b > 0)
+
+
+def _compare_reals(v: Any, e: Any, tol: _Tolerance) -> None:
+    if _is_int(v) and _is_int(e):
+        if int(v) != int(e):
+            raise _Differ()
+        return
+    if _isnan(v) or _isnan(e):
+        raise _Differ("NaN equals nothing, not even NaN")
+    if not (_finite(v) and _finite(e)):
+        if not _same_nonfinite(v, e):
+            raise _Differ()
+        return
+    fv, fe = _exact(v), _exact(e)
+    if not tol.allows(fv - fe, fe):
+        if not tol.zero:
+            bound = tol.atol + tol.rtol * abs(fe)
+            diff, allowed = _decimal(abs(fv - fe), 6), _decimal(bound, 6)
+            if diff == allowed:
+                diff, allowed = _decimal(abs(fv - fe), 17), _decimal(bound, 17)
+            raise _Differ(f"|difference| {diff} > {allowed} allowed")
+        raise _Differ(f"{v!r} is not exactly {e!r}" if format_value(v) == format_value(e) else "")
+
+
+def _decimal(x: Fraction, digits: int) -> str:
+    """An exact fraction to ``digits`` significant digits, for a message (through Decimal if too large for a float)."""
+    try:
+        return f"{float(x):.{digits}g}"
+    except OverflowError:
+        with localcontext() as ctx:
+            ctx.prec = digits
+            return f"{Decimal(x.numerator) / Decimal(x.denominator):.{digits}g}"
+
+
+def _parts(x: Any) -> tuple[Any, Any]:
+    return (x, 0) if isinstance(x, numbers.Real) else (x.real, x.imag)
+
+
+def _compare_complex(v: Any, e: Any, tol: _Tolerance) -> None:
+    (vr, vi), (er, ei) = _parts(v), _parts(e)
+    if any(_isnan(p) for p in (vr, vi, er, ei)):
+        raise _Differ("NaN equals nothing, not even NaN")
+    if not all(_finite(p) for p in (vr, vi, er, ei)):
+        for a, b in ((vr, er), (vi, ei)):
+            if not (_same_nonfinite(a, b) if not (_finite(a) and _finite(b)) else _exact(a) == _exact(b)):
+                raise _Differ()
+        return
+    dr, di = _exact(vr) - _exact(er), _exact(vi) - _exact(ei)
+    d2, e2 = dr * dr + di * di, _exact(er) ** 2 + _exact(ei) ** 2
+    # |d| <= a + r|e|  <=>  d² - a² - r²e² <= 2ar|e|, decided without square roots
+    a, r = tol.atol, tol.rtol
+    lhs = d2 - a * a - r * r * e2
+    if lhs > 0 and lhs * lhs > 4 * a * a * r * r * e2:
+        raise _Differ()
+
+
+def _index(idx: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in idx) + "]"
+
+
+def _lossless_in_float64(a: np.ndarray) -> bool:
+    """Whether an int, float or complex array converts to float64/complex128 without rounding."""
+    k = a.dtype.kind
+    if k == "f":
+        return a.dtype.itemsize <= 8
+    if k == "c":
+        return a.dtype.itemsize <= 16
+    if a.size == 0:
+        return True
+    if k == "u":
+        return bool(a.max() <= _EXACT_INT)
+    return bool(a.min() >= -_EXACT_INT and a.max() <= _EXACT_INT)
+
+
+def _compare(v: Any, e: Any, tol: _Tolerance) -> None:
+    """Raise :class:`_Differ` unless ``v`` matches ``e`` (see :func:`claim` for the rules)."""
+    try:
+        _compare_inner(v, e, tol)
+    except _Differ as d:
+        if d.leaf is None:
+            d.leaf = (v, e)
+        raise
+
+
+def _compare_inner(v: Any, e: Any, tol: _Tolerance) -> None:
+    if isinstance(v, np.ndarray) and v.ndim == 0:
+        v = v[()]
+    if isinstance(e, np.ndarray) and e.ndim == 0:
+        e = e[()]
+    if _is_bool(v) or _is_bool(e):
+        if not (_is_bool(v) and _is_bool(e)):
+            raise _mismatch(v, e)
+        if bool(v) != bool(e):
+            raise _Differ()
+        return
+    if _is_number(v) and _is_number(e):
+        if _is_real(v) and _is_real(e):
+            _compare_reals(v, e, tol)
+        else:
+            _compare_complex(v, e, tol)
+        return
+    if isinstance(v, np.ndarray) and isinstance(e, np.ndarray):
+        _compare_arrays(v, e, tol)
+        return
+    if isinstance(v, np.ndarray) and isinstance(e, (tuple, list)) or (
+        isinstance(e, np.ndarray) and isinstance(v, (tuple, list))
+    ):
+        _compare_sequences(v, e, tol)
+        return
+    if isinstance(v, tuple) and isinstance(e, tuple) or isinstance(v, list) and isinstance(e, list):
+        _compare_sequences(v, e, tol)
+        return
+    if isinstance(v, str) and isinstance(e, str) or isinstance(v, bytes) and isinstance(e, bytes):
+        if v != e:
+            raise _Differ()
+        return
+    if isinstance(v, Mapping) and isinstance(e, Mapping):
+        if set(v) != set(e):
+            raise _Differ(f"keys {sorted(map(repr, v))} are not {sorted(map(repr, e))}")
+        for key in e:
+            _at(f"[{key!r}]", v[key], e[key], tol)
+        return
+    if type(v) is type(e):  # another kind of value (None, a Decimal, ...): its own ==, if that gives a bool
+        try:
+            same = v == e
+        except Exception as err:  # a type whose == fails cannot be claimed equal
+            raise _Differ(f"{type(v).__name__} == raised {type(err).__name__}") from None
+        if _is_bool(same):
+            if not same:
+                raise _Differ()
+            return
+    raise _mismatch(v, e)
+
+
+def _at(where: str, v: Any, e: Any, tol: _Tolerance) -> None:
+    """Compare one element of a container, recording where it is."""
+    try:
+        _compare(v, e, tol)
+    except _Differ as d:
+        d.where = where + d.where
+        raise
+
+
+def _compare_sequences(v: Any, e: Any, tol: _Tolerance) -> None:
+    if len(v) != len(e):
+        if isinstance(v, np.ndarray) or isinstance(e, np.ndarray):
+            shapes = [np.shape(x) if isinstance(x, np.ndarray) else f"length {len(x)}" for x in (v, e)]
+            raise _Differ(f"shape {shapes[0]} against {shapes[1]}")
+        raise _Differ(f"length {len(v)}, stated length {len(e)}")
+    for i, (a, b) in enumerate(zip(v, e)):
+        _at(f"[{i}]", a, b, tol)
+
+
+def _compare_arrays(v: np.ndarray, e: np.ndarray, tol: _Tolerance) -> None:
+    if v.shape != e.shape:
+        raise _Differ(f"shape {v.shape}, stated shape {e.shape}")
+    kv, ke = v.dtype.kind, e.dtype.kind
+    if kv == "O" or ke == "O" or (kv in "iu" and ke in "iu" and kv != ke):
+        for idx in np.ndindex(v.shape):
+            _at(_index(idx), v[idx], e[idx], tol)
+        return
+    if kv == "b" or ke == "b" or kv in "US" or ke in "US" or not (kv in "iufc" and ke in "iufc"):
+        if kv != ke or (kv not in "bUS" and v.dtype != e.dtype):
+            raise _mismatch(v, e)
+        differ = np.asarray(v != e)
+    elif kv in "iu" and ke in "iu":
+        differ = v != e
+    else:
+        differ = _differing_numbers(v, e, tol)
+    if differ.any():
+        idx = tuple(int(i) for i in np.argwhere(differ)[0])
+        n = int(differ.sum())
+        reason = f"{n} of {v.size} entries differ" if v.size > 1 else ""
+        if _is_number(v[idx]) and _is_number(e[idx]):
+            try:
+                _compare(v[idx], e[idx], tol)
+            except _Differ as d:
+                reason = "; ".join(r for r in (reason, d.reason) if r)
+        raise _Differ(reason, _index(idx), (v[idx], e[idx]))
+
+
+def _differing_numbers(v: np.ndarray, e: np.ndarray, tol: _Tolerance) -> np.ndarray:
+    """Where two numeric arrays (at least one float or complex) differ under the tolerance rule.
+
+    Decided in float64 where the float arithmetic cannot change the answer,
+    and exactly (as for scalars) for the entries too close to the bound to tell.
+    """
+
+    def exact_differ(a: Any, b: Any) -> bool:
+        try:
+            _compare(a, b, tol)
+        except _Differ:
+            return True
+        return False
+
+    if not (_lossless_in_float64(v) and _lossless_in_float64(e)):
+        return np.array([exact_differ(a, b) for a, b in zip(v.flat, e.flat)], dtype=bool).reshape(v.shape)
+    dt = np.complex128 if "c" in (v.dtype.kind, e.dtype.kind) else np.float64
+    x, y = v.astype(dt), e.astype(dt)
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(x) & np.isfinite(y)
+        differ = np.asarray(x != y)  # exact equality; NaN != NaN; the non-finite entries are settled here
+        if not tol.zero:
+            d = np.abs(x - y)
+            bound = tol.atol_f + tol.rtol_f * np.abs(y)
+            fast = finite & np.isfinite(d) & np.isfinite(bound)
+            m, tiny = 1e-12, 1e-300  # far wider than the rounding of the few float operations above
+            sure_pass = fast & (d * (1 + m) + tiny < bound * (1 - m))
+            sure_fail = fast & (d * (1 - m) > bound * (1 + m) + tiny)
+            differ = np.where(finite, sure_fail, differ)
+            for idx in np.argwhere(finite & ~sure_pass & ~sure_fail):
+                i = tuple(idx)
+                differ[i] = exact_differ(v[i], e[i])
+    return differ
+
+
+def _check_tolerance(name: str, t: Any) -> None:
+    if _is_bool(t) or not isinstance(t, (numbers.Integral, float, np.floating, Fraction)):
+        raise TypeError(f"claim: {name} must be a real number (int or float); got {t!r} ({type(t).__name__})")
+    try:
+        fits = bool(np.isfinite(float(t)))
+    except OverflowError:  # an int beyond the float range
+        fits = False
+    if not fits or _exact(t) < 0:
+        raise ValueError(f"claim: rtol and atol must be >= 0 and finite; got {name}={t!r}")
 
 
 def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0, atol: float = 0.0,
           source: str = "", show: bool = True) -> None:
     """Check that a computed ``value`` equals the ``expected`` one and show it.
 
+    The comparison is strict and typed:
+
+    * **Booleans.** A bool (Python ``bool`` or ``numpy.bool_``) matches only a
+      bool: ``claim(s, 0.37)`` and ``claim(s, 1)`` fail against the default
+      ``expected=True``; wrap a condition in ``bool(...)`` if it is not one.
+    * **Integers** (``int``, numpy integers) compare with integers exactly, as
+      integers, never through float.
+    * **Other real numbers** (floats of any precision, and an integer against
+      a float) pass when ``|value - expected| <= atol + rtol * |expected|``:
+      the tolerance is relative to the *stated* value, the same rule for
+      scalars and, element by element, for arrays, and it is decided exactly
+      on the binary values (so with ``rtol = atol = 0``, ``np.float32(0.1)``
+      is not ``0.1``). Complex numbers use the same rule with ``|·|`` the
+      modulus. NaN equals nothing, not even NaN; an infinity equals only the
+      same infinity (a tolerance does not apply to it).
+    * **The tolerance** applies only where a non-integer number is compared:
+      two integers, two bools and two strings always compare exactly, and a
+      tolerance in a claim where it applies to nothing (say two ints) is a
+      ``ValueError``. To state an approximate count, state it as a float:
+      ``claim("about 60,000 times", 59_733, 60_000.0, rtol=0.01)``.
+    * **Arrays** must have the same shape (a 0-d array is a scalar, never a
+      ``(3,)`` array); a bool array matches only a bool array, a string array
+      only a string array.
+    * **Tuples and lists** compare element by element with the same rules,
+      after their lengths (a tuple matches a tuple, a list a list; an array
+      matches a tuple or list of the same shape). Dicts match on their keys
+      and then value by value.
+    * **Strings** compare exactly. Values of mismatched kinds (a string and a
+      number, an array and a dict, ...) are a :class:`ClaimError` that says
+      what was computed and what was stated.
+
     Parameters
     ----------
     statement : str
         The sentence of the book this number supports.
-    value : number, bool, tuple or array
+    value : number, bool, str, tuple, list, dict or array
         What the code computed.
-    expected : number, bool, tuple or array
-        What the book states (default ``True``, for a computed condition).
+    expected : number, bool, str, tuple, list, dict or array
+        What the book states (default ``True``, for a computed condition,
+        which must then be a bool).
     rtol, atol : float
-        Relative and absolute tolerance (0 means exact equality).
+        Relative (to ``expected``) and absolute tolerance; finite, >= 0 real
+        numbers (0 means exact equality).
     source : str
         Where the statement comes from, e.g. ``"CLAIMS A1; seed 001"``.
     show : bool
@@ -196,6 +563,9 @@ def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0
     ------
     ClaimError
         If ``value`` does not match ``expected``.
+    TypeError, ValueError
+        If the call itself is wrong: an empty statement, a tolerance that is
+        not a finite real number >= 0, or a tolerance that applies to nothing.
 
     Examples
     --------
@@ -209,22 +579,42 @@ def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0
     Traceback (most recent call last):
     ...
     convbook.claims.ClaimError: ✗ 24 outputs: computed 23 but the book states 24 exactly
+    >>> claim("p", 0.37)
+    Traceback (most recent call last):
+    ...
+    convbook.claims.ClaimError: ✗ p: computed 0.37 but the book states True exactly (computed a float, stated a bool)
+    >>> claim("x", np.float32(0.1), 0.1)
+    Traceback (most recent call last):
+    ...
+    convbook.claims.ClaimError: ✗ x: computed 0.1 but the book states 0.1 exactly (np.float32(0.1) is not exactly 0.1)
     """
     if not isinstance(statement, str) or not statement:
         raise TypeError(f"claim: statement must be a non-empty str; got {statement!r}")
-    if rtol < 0 or atol < 0:
-        raise ValueError(f"claim: rtol and atol must be >= 0; got rtol={rtol}, atol={atol}")
-    if not _matches(value, expected, rtol, atol):
-        tol = f" within rtol={rtol}, atol={atol}" if (rtol or atol) else " exactly"
-        raise ClaimError(
-            f"✗ {statement}: computed {format_value(value)} but the book states "
-            f"{format_value(expected)}{tol}" + (f" [{source}]" if source else "")
+    _check_tolerance("rtol", rtol)
+    _check_tolerance("atol", atol)
+    if (rtol or atol) and not (_has_inexact(value) or _has_inexact(expected)):
+        raise ValueError(
+            f"claim: rtol={rtol!r}, atol={atol!r} apply to nothing here: integers, bools and strings compare "
+            f"exactly (computed {_describe(value)}, stated {_describe(expected)}); state an approximate "
+            "number as a float"
         )
+    try:
+        _compare(value, expected, _Tolerance(rtol, atol))
+    except _Differ as d:
+        tol = f" within rtol={rtol}, atol={atol}" if (rtol or atol) else " exactly"
+        detail = d.reason
+        if d.where and d.leaf is not None:
+            detail = f"at {d.where}: computed {_shown(d.leaf[0])}, stated {_shown(d.leaf[1])}" + (
+                f"; {d.reason}" if d.reason else "")
+        raise ClaimError(
+            f"✗ {statement}: computed {_shown(value)} but the book states {_shown(expected)}{tol}"
+            + (f" ({detail})" if detail else "") + (f" [{source}]" if source else "")
+        ) from None
     tol = ""
     if rtol:
-        tol += f", ±{rtol:.2g} relative"
+        tol += f", ±{float(rtol):.2g} relative"
     if atol:
-        tol += f", ±{atol:.2g}"
+        tol += f", ±{float(atol):.2g}"
     base = _slug(statement)
     anchor, k = base, 2
     taken = {c.anchor for c in REGISTRY}
