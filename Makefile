@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 export PYTHONHASHSEED := 0
 
-.PHONY: book test lint pytest nbval strict-book browser chromium serve bench clean
+.PHONY: book test lint pytest nbval strict-book browser chromium serve bench mutation clean
 
 # JavaScript the site would otherwise load from CDNs, vendored from the npm
 # registry at pinned versions into _vendor/ (git-ignored), which the build
@@ -89,5 +89,16 @@ serve:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+## make mutation: mutation testing of the core against the fast unit tests (not part of `make test`;
+## about an hour on two cores); prints the score and writes the survivors to mutants/survivors.txt
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet mutmut==3.8.1
+	rm -rf mutants
+	CONVBOOK_EXAMPLES=10 $(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results --all true > mutants/results.txt
+	grep -E ': (survived|no tests|timeout|suspicious)$$' mutants/results.txt > mutants/survivors.txt || true
+	@awk -F': ' '{n[$$2]++; t++} END {for (s in n) printf "%-12s %6d\n", s, n[s]; \
+		printf "score: %d of %d mutants killed (%.1f %%)\n", n["killed"], t, 100 * n["killed"] / t}' mutants/results.txt
+
 clean:
-	rm -rf _build $(VENDOR)
+	rm -rf _build $(VENDOR) mutants

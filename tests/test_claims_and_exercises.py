@@ -40,9 +40,16 @@ def test_claim_argument_errors():
 
 
 def test_claim_html_has_anchor():
-    claim("html anchor test", 3, 3, show=False)
-    html = REGISTRY[-1]._repr_html_()
-    assert 'id="claim-html-anchor-test"' in html and "✓" in html
+    saved = list(REGISTRY)   # the registry is global: start from empty, restore after
+    REGISTRY.clear()
+    try:
+        claim("html anchor test", 3, 3, show=False)
+        claim("html anchor test", 4, 4, show=False)
+        first, second = (c._repr_html_() for c in REGISTRY)
+    finally:
+        REGISTRY[:] = saved
+    assert 'id="claim-html-anchor-test"' in first and "✓" in first
+    assert 'id="claim-html-anchor-test-2"' in second   # a repeated statement gets its own anchor
 
 
 def test_format_value():
