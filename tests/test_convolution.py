@@ -54,22 +54,10 @@ def test_errors():
         conv1d_steps(np.zeros((2, 2)), np.zeros(1))
 
 
-def _recording(monkeypatch, module, name):
-    calls = []
-    original = getattr(module, name)
-
-    def record(*args, **kwargs):
-        calls.append((args, kwargs))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, record)
-    return calls
-
-
-def test_step_widget_redraws_the_chosen_output(monkeypatch):
+def test_step_widget_redraws_the_chosen_output(recording):
     import convbook.chapters.convolution as chapter
 
-    calls = _recording(monkeypatch, chapter, "plot_conv1d_step")
+    calls = recording(chapter, "plot_conv1d_step")
     box = chapter.conv1d_step_widget(np.array([1.0, 2, 0, -1, 3, 1]), np.array([1.0, 0, -1]))
     slider = box.children[0]
     assert slider.max == 3 and calls[-1][0][2] == 0

@@ -181,22 +181,10 @@ def test_errors(call, exc, match):
         call()
 
 
-def _recording(monkeypatch, module, name):
-    calls = []
-    original = getattr(module, name)
-
-    def record(*args, **kwargs):
-        calls.append((args, kwargs))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, record)
-    return calls
-
-
-def test_shift_widget_redraws_for_shift_and_padding(monkeypatch):
+def test_shift_widget_redraws_for_shift_and_padding(recording):
     import convbook.chapters.equivariance as chapter
 
-    calls = _recording(monkeypatch, chapter, "shift_panels")
+    calls = recording(chapter, "shift_panels")
     img = np.random.default_rng(0).random((20, 24))
     box = chapter.shift_widget(img, np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]))
     dy, dx, pad = box.children[0].children

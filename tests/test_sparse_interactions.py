@@ -99,22 +99,10 @@ def test_plots_return_axes_and_figures():
     matplotlib.pyplot.close("all")
 
 
-def _recording(monkeypatch, module, name):
-    calls = []
-    original = getattr(module, name)
-
-    def record(*args, **kwargs):
-        calls.append((args, kwargs))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, record)
-    return calls
-
-
-def test_receptive_field_widget_redraws_for_every_control(monkeypatch):
+def test_receptive_field_widget_redraws_for_every_control(recording):
     import convbook.chapters.sparse_interactions as chapter
 
-    calls = _recording(monkeypatch, chapter, "plot_receptive_field")
+    calls = recording(chapter, "plot_receptive_field")
     box = receptive_field_widget()
     assert len(box.children) == 3
     sliders = {s.description: s for row in box.children[:2] for s in row.children}
