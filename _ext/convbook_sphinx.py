@@ -273,17 +273,20 @@ def execution_times(env: Any) -> dict[str, float]:
     return times
 
 
+def slow_notebooks(times: dict[str, float], limit: float) -> list[str]:
+    """A warning for each notebook that took longer than ``limit`` seconds to execute."""
+    return [f"{doc} took {t:.1f} s to execute, over the {limit:g} s a chapter may take "
+            "(convbook_max_notebook_seconds)" for doc, t in times.items() if t > limit]
+
+
 def _report_execution(app: Sphinx, env: Any) -> None:
     times = execution_times(env)
     if not times:
         return
-    limit = float(app.config.convbook_max_notebook_seconds)
     log = logging.getLogger(__name__)
     log.info("notebook execution times: " + ", ".join(f"{doc} {t:.1f} s" for doc, t in times.items()))
-    for doc, t in times.items():
-        if t > limit:
-            log.warning(f"{doc} took {t:.1f} s to execute, over the {limit:g} s a chapter may take "
-                        "(convbook_max_notebook_seconds)", location=doc)
+    for message in slow_notebooks(times, float(app.config.convbook_max_notebook_seconds)):
+        log.warning(message)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -5,7 +5,8 @@ import sys
 
 from convbook.claims import Claim
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "_ext"))
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
 from convbook_sphinx import ClaimRecord, parse_claims  # noqa: E402
 
 
@@ -50,3 +51,26 @@ def test_favicon_ico(tmp_path):
         centre, frame = pixels.getpixel((24, 24)), pixels.getpixel((24, 3))
         assert all(c >= 250 for c in centre)  # the centre weight, white
         assert all(abs(a - b) <= 2 for a, b in zip(frame, (0x1F, 0x4E, 0x79)))  # the frame
+
+
+def test_the_build_reports_execution_times_and_warns_on_a_slow_notebook():
+    from types import SimpleNamespace
+
+    from convbook_sphinx import execution_times, slow_notebooks
+
+    env = SimpleNamespace(found_docs={"book/a", "book/b", "book/intro"},
+                          nb_metadata={"book/a": {"exec_data": {"runtime": 70.5}},
+                                       "book/b": {"exec_data": {"runtime": 5.0}}})
+    times = execution_times(env)
+    assert times == {"book/a": 70.5, "book/b": 5.0}
+    assert slow_notebooks(times, 60) == ["book/a took 70.5 s to execute, over the 60 s a chapter may take "
+                                         "(convbook_max_notebook_seconds)"]
+    assert slow_notebooks(times, 80) == []
+
+
+def test_a_hanging_cell_fails_the_build():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert 0 < config["execute"]["timeout"] <= 60 and config["execute"]["allow_errors"] is False
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
