@@ -13,7 +13,7 @@ from ..conv import conv2d_backward
 from ..cost import conv2d_cost
 from ..matrix import conv_matrix
 from ..shapes import mode_padding, output_size
-from . import Feedback, check_array, check_number
+from . import Feedback, check_array, check_number, join_names, real_array, whole_numbers
 
 __all__ = ["mode_sizes", "check_mode_sizes", "check_toeplitz", "check_input_gradient", "check_bias_count"]
 
@@ -26,20 +26,23 @@ def mode_sizes(m: int, k: int) -> tuple[int, int, int]:
 def check_mode_sizes(answer: Any, m: int = 28, k: int = 5) -> Feedback:
     """``(valid, same, full)`` output lengths for a length-``m`` input and a length-``k`` kernel."""
     right = mode_sizes(m, k)
-    if answer is None:
-        return Feedback(False, "no answer yet: set answer = (valid, same, full) and run the cell again")
-    try:
-        got = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"answer should be three integers (valid, same, full); got {answer!r}")
+    names = ("valid", "same", "full")
+    got = whole_numbers(answer, "three whole numbers (valid, same, full)", length=3, names=names)
+    if isinstance(got, Feedback):
+        return got
+    got = tuple(got)
     if got == right:
         return Feedback(True, f"(valid, same, full) = {right}")
-    if len(got) == 3 and got == right[::-1]:
+    if got == right[::-1]:
         return Feedback(False, "the order is (valid, same, full): valid is the smallest")
-    if len(got) == 3 and got[0] == m - k:
+    negative = [n for n, g in zip(names, got) if g < 0]
+    if negative:
+        return Feedback(False, f"{join_names(negative)} {'is' if len(negative) == 1 else 'are'} negative, "
+                               "but a length is at least 0")
+    if got[0] == m - k:
         return Feedback(False, f"valid gives m - k + 1 = {right[0]} outputs, not m - k: count the first window too")
-    wrong = [name for name, g, r in zip(("valid", "same", "full"), got, right) if g != r]
-    return Feedback(False, f"wrong for {', '.join(wrong)}: the lengths are m - k + 1, m and m + k - 1")
+    wrong = [n for n, g, r in zip(names, got, right) if g != r]
+    return Feedback(False, f"wrong for {join_names(wrong)}: the lengths are m - k + 1, m and m + k - 1")
 
 
 def toeplitz(k: np.ndarray, n: int) -> np.ndarray:
@@ -51,27 +54,31 @@ def toeplitz(k: np.ndarray, n: int) -> np.ndarray:
 def check_toeplitz(answer: Any, k: np.ndarray, n: int) -> Feedback:
     """The matrix ``M`` with ``M @ x == correlate1d(x, k, 'valid')`` for length-``n`` inputs ``x``."""
     right = toeplitz(k, n)
-    if answer is not None and np.asarray(answer).shape == right.shape:
-        a = np.asarray(answer, dtype=float)
+    a = real_array(answer, "matrix")
+    if isinstance(a, Feedback):
+        return a
+    if a.shape == right.shape:
         flipped = toeplitz(np.asarray(k, dtype=float)[::-1], n)
         if not np.allclose(flipped, right) and np.allclose(a, flipped):
             return Feedback(False, "this is the matrix of the convolution (kernel flipped); the layer "
                                    "computes the cross-correlation: row i holds k[0], k[1], ... from column i")
-    return check_array(answer, right, name="matrix")
+    return check_array(a, right, name="matrix")
 
 
 def check_input_gradient(answer: Any, x: np.ndarray, w: np.ndarray, g: np.ndarray) -> Feedback:
     """Gradient of ``sum(g * correlate2d(x, w, 'valid'))`` with respect to the 2-D input ``x``."""
     x, w, g = (np.asarray(a, dtype=float) for a in (x, w, g))
     right = conv2d_backward(g[None, None], x[None, None], w[None, None])[0][0, 0]
-    if answer is not None and np.asarray(answer).shape == right.shape:
-        a = np.asarray(answer, dtype=float)
+    a = real_array(answer, "input gradient")
+    if isinstance(a, Feedback):
+        return a
+    if a.shape == right.shape:
         unflipped = conv2d_backward(g[None, None], x[None, None], w[None, None, ::-1, ::-1])[0][0, 0]
         if not np.allclose(unflipped, right) and np.allclose(a, unflipped):
             return Feedback(False, "the gradient is the FULL convolution of g with w (kernel flipped), or "
                                    "equivalently the full cross-correlation of g with w rotated by 180 degrees; "
                                    "this answer used the kernel without the flip")
-    return check_array(answer, right, name="input gradient")
+    return check_array(a, right, name="input gradient")
 
 
 def check_bias_count(answer: Any, c_in: int = 3, c_out: int = 16, size: int = 32, k: int = 3) -> Feedback:
@@ -85,4 +92,4 @@ def check_bias_count(answer: Any, c_in: int = 3, c_out: int = 16, size: int = 32
                                   "convolution shares its bias across positions like its kernel",
              c_out * c_in: "biases are not per (input, output) pair: each output channel's sum gets one"}
     hints.pop(right, None)
-    return check_number(answer, right, name="number of biases", hints=hints)
+    return check_number(answer, right, name="number of biases", hints=hints, integer=True)

@@ -5,6 +5,7 @@ Every expected value is measured or computed with the library, never typed in.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..equivariance import (
     equivariance_map,
     shift,
 )
-from . import Feedback, check_array, check_number
+from . import Feedback, check_array, check_number, real_array, show_value, whole_numbers
 
 __all__ = ["BORDER_KERNEL", "BORDER_SHIFT", "check_clean_border", "check_stride_shifts", "check_circulant_spectrum",
            "circulant_spectrum"]
@@ -29,40 +30,56 @@ BORDER_KERNEL = np.random.default_rng(5).normal(size=(5, 5))
 BORDER_SHIFT = (0, 6)
 
 
-def check_clean_border(answer: Any) -> Feedback:
-    """Width of the border where ``correlate_same`` with ``BORDER_KERNEL`` fails to commute with ``BORDER_SHIFT``."""
+@cache
+def _clean_border_width() -> int:
     img = grace_hopper()
     m = equivariance_map(lambda z: correlate_same(z, BORDER_KERNEL), lambda z: shift(z, BORDER_SHIFT), img)
-    right = clean_border(m)
+    return int(clean_border(m))
+
+
+def check_clean_border(answer: Any) -> Feedback:
+    """Width of the border where ``correlate_same`` with ``BORDER_KERNEL`` fails to commute with ``BORDER_SHIFT``."""
+    right = _clean_border_width()
     r, d = BORDER_KERNEL.shape[1] // 2, BORDER_SHIFT[1]
     hints = {
         r: "that is the kernel's radius alone: the zeros that the shift brings in on the left reach further",
         d + r: "the zeros that enter on the left are already accounted for by the shift itself; "
                "filtering them only matters within the shifted band",
     }
-    return check_number(answer, right, name="border width", hints=hints)
+    return check_number(answer, right, name="border width", hints=hints, integer=True)
+
+
+@cache
+def _equivariant_shifts(stride: int, shifts: tuple[int, ...]) -> list[int]:
+    img = grace_hopper()
+    k = BORDER_KERNEL
+    return sorted(t for t in shifts
+                  if best_output_shift(lambda z: correlate_circular(z, k, stride=stride), img, t)[1] < 1e-12)
 
 
 def check_stride_shifts(answer: Any, stride: int = 4, shifts: range = range(1, 13)) -> Feedback:
     """The shifts in ``shifts`` to which a stride-``stride`` circular correlation of the photo is equivariant."""
-    img = grace_hopper()
-    k = BORDER_KERNEL
-    right = sorted(t for t in shifts
-                   if best_output_shift(lambda z: correlate_circular(z, k, stride=stride), img, t)[1] < 1e-12)
-    if answer is None:
-        return Feedback(False, "no answer yet: set answer to a list of shifts and run the cell again")
-    try:
-        got = sorted(int(t) for t in answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"answer should be a list of ints; got {answer!r}")
+    right = _equivariant_shifts(int(stride), tuple(int(t) for t in shifts))
+    got = whole_numbers(answer, "a list of whole numbers (the shifts)", sets_ok=True)
+    if isinstance(got, Feedback):
+        return got
+    repeated = sorted({t for t in got if got.count(t) > 1})
+    if repeated:
+        return Feedback(False, f"list each shift once; {show_value(repeated)} {'is' if len(repeated) == 1 else 'are'} "
+                               "listed more than once")
+    got = sorted(got)
     if got == right:
         return Feedback(True, f"the equivariant shifts are {right}: the multiples of the stride")
-    if got == list(shifts):
+    if got == sorted(shifts):
         return Feedback(False, "not every shift works: after subsampling, a shift by t pixels is a shift by "
                                f"t/{stride} outputs, which must be a whole number")
     if got == [t for t in shifts if t % 2 == 0] and stride != 2:
         return Feedback(False, f"even shifts are not enough for stride {stride}")
-    return Feedback(False, f"{got} is not right: try each shift with best_output_shift")
+    outside = [t for t in got if t not in shifts]
+    if outside:
+        return Feedback(False, f"{show_value(outside)} {'is' if len(outside) == 1 else 'are'} not among the shifts "
+                               f"asked about ({show_value(shifts)})")
+    return Feedback(False, f"{show_value(got)} is not right: try each shift with best_output_shift")
 
 
 def circulant_spectrum(k: np.ndarray, n: int) -> np.ndarray:
@@ -75,12 +92,9 @@ def circulant_spectrum(k: np.ndarray, n: int) -> np.ndarray:
 def check_circulant_spectrum(answer: Any, k: np.ndarray, n: int) -> Feedback:
     """The eigenvalues of the circulant matrix of ``k`` (size n), in DFT-frequency order."""
     right = circulant_spectrum(k, n)
-    if answer is None:
-        return check_array(None, right.real, name="spectrum")
-    try:
-        a = np.asarray(answer, dtype=complex)
-    except (TypeError, ValueError):
-        return Feedback(False, f"the spectrum should be an array of complex numbers; got {type(answer).__name__}")
+    a = real_array(answer, "spectrum", complex_ok=True)
+    if isinstance(a, Feedback):
+        return a
     if a.shape == right.shape and np.allclose(a, np.conj(right)) and not np.allclose(right, np.conj(right)):
         return Feedback(False, "this is the complex conjugate of the spectrum, which belongs to the convolution "
                                "(flipped kernel); cross-correlation conjugates the kernel's DFT")

@@ -5,6 +5,7 @@ Every expected value is computed with the cost model, never typed in.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -32,21 +33,26 @@ def check_vertical_edge_flops(answer: Any) -> Feedback:
         oh * ow * 2: "that counts only the two multiplies per output; the sum adds one add",
         _IMAGE[0] * _IMAGE[1] * 3: f"the valid output is {oh}x{ow}, not the input size",
     }
-    return check_number(answer, right, name="FLOPs", hints=hints)
+    return check_number(answer, right, name="FLOPs", hints=hints, integer=True)
+
+
+@cache
+def _sobel_nnz() -> int:
+    from ..matrix import conv_matrix
+
+    return int(conv_matrix(SOBEL_X, _IMAGE).nnz)
 
 
 def check_sobel_nnz(answer: Any) -> Feedback:
     """Nonzeros of the sparse matrix of ``SOBEL_X`` on the 280x320 image, valid mode."""
-    from ..matrix import conv_matrix
-
-    right = int(conv_matrix(SOBEL_X, _IMAGE).nnz)
+    right = _sobel_nnz()
     cost = correlate2d_cost(_IMAGE, SOBEL_X.shape)
     outputs = cost.output_shape[0] * cost.output_shape[1]
     hints = {
         9 * outputs: "the three zero taps of the kernel put no entry in the matrix",
         6 * _IMAGE[0] * _IMAGE[1]: f"the valid output is {cost.output_shape[0]}x{cost.output_shape[1]}",
     }
-    return check_number(answer, right, name="nonzeros", hints=hints)
+    return check_number(answer, right, name="nonzeros", hints=hints, integer=True)
 
 
 def check_sobel_flops(answer: Any) -> Feedback:
@@ -58,7 +64,7 @@ def check_sobel_flops(answer: Any) -> Feedback:
         2 * outputs * 18: "a sum of 9 products needs 8 adds, not 9",
         2 * outputs * 9: "that counts only the multiplies",
     }
-    return check_number(answer, 2 * one.flops, name="FLOPs", hints=hints)
+    return check_number(answer, 2 * one.flops, name="FLOPs", hints=hints, integer=True)
 
 
 def check_edge_image(answer: Any, image: np.ndarray) -> Feedback:

@@ -12,7 +12,7 @@ import numpy as np
 from ..chapters.pooling import vgg16_shapes
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from ..shapes import output_size
-from . import Feedback, check_array, check_number
+from . import Feedback, check_array, check_number, real_array
 
 __all__ = ["check_ceil_size", "check_vgg_positions", "check_avg_pool", "check_max_pool_grad"]
 
@@ -23,7 +23,7 @@ def check_ceil_size(answer: Any) -> Feedback:
     hints = {output_size(112, 3, 2): "that is the floor convention; ceil mode rounds (112 - 3) / 2 up",
              112 // 2: "close, but check the formula: (112 - 3) / 2 = 54.5 before rounding, then + 1"}
     hints.pop(right, None)
-    return check_number(answer, right, name="output size", hints=hints)
+    return check_number(answer, right, name="output size", hints=hints, integer=True)
 
 
 def check_vgg_positions(answer: Any, size: int = 512) -> Feedback:
@@ -35,7 +35,7 @@ def check_vgg_positions(answer: Any, size: int = 512) -> Feedback:
                             f"convolution that replaces fc6 shrinks it to {h} x {w}",
              h: "that is the side of the map; count positions in both directions"}
     hints.pop(h * w, None)
-    return check_number(answer, h * w, name="positions", hints=hints)
+    return check_number(answer, h * w, name="positions", hints=hints, integer=True)
 
 
 def check_avg_pool(answer: Any, x: np.ndarray) -> Feedback:
@@ -56,10 +56,12 @@ def check_max_pool_grad(answer: Any, x: np.ndarray, grad: np.ndarray, k: int = 2
     """Gradient w.r.t. ``x`` (2-D) of ``sum(grad * max_pool2d(x, k, stride=1))``."""
     x = np.asarray(x, float)
     right = max_pool2d_backward(np.asarray(grad, float)[None, None], x[None, None], k, 1)[0, 0]
-    if answer is not None and np.asarray(answer).shape == right.shape:
-        a = np.asarray(answer, float)
+    a = real_array(answer, "gradient")
+    if isinstance(a, Feedback):
+        return a
+    if a.shape == right.shape:
         wrong = _overwritten(x, np.asarray(grad, float), k)
         if not np.allclose(wrong, right) and np.allclose(a, wrong):
             return Feedback(False, "overlapping windows can pick the same input as their maximum: "
                                    "their gradients must be added, not overwritten")
-    return check_array(answer, right, name="gradient")
+    return check_array(a, right, name="gradient")

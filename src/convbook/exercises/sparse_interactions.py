@@ -28,7 +28,7 @@ def check_receptive_field(answer: Any, layers: Sequence[tuple[int, int, int]]) -
              sum(k for k, _, _ in layers): "kernel sizes do not add: consecutive windows overlap, so each "
                                            "layer adds (k - 1) * d * jump"}
     hints.pop(rf.size, None)
-    return check_number(answer, rf.size, name="receptive field", hints=hints)
+    return check_number(answer, rf.size, name="receptive field", hints=hints, integer=True)
 
 
 def check_outputs_reached(answer: Any, kernel: int = 5, depth: int = 3, n: int = 41) -> Feedback:
@@ -39,7 +39,7 @@ def check_outputs_reached(answer: Any, kernel: int = 5, depth: int = 3, n: int =
              kernel: "that is only the first layer: the effect spreads by kernel - 1 units per layer",
              n: "with sparse interactions an input does not reach every output of a shallow stack"}
     hints.pop(right, None)
-    return check_number(answer, right, name="units reached", hints=hints)
+    return check_number(answer, right, name="units reached", hints=hints, integer=True)
 
 
 def check_local_params(answer: Any, c_in: int = 3, c_out: int = 8, size: int = 16, k: int = 3) -> Feedback:
@@ -51,4 +51,4 @@ def check_local_params(answer: Any, c_in: int = 3, c_out: int = 8, size: int = 1
              c_out * size * size * c_in * k * k: f"outputs are {side} x {side} (valid), not {size} x {size}",
              c_out * side * side * k * k: "each kernel spans all input channels: c_in * k * k weights"}
     hints.pop(right, None)
-    return check_number(answer, right, name="weights", hints=hints)
+    return check_number(answer, right, name="weights", hints=hints, integer=True)
