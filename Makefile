@@ -90,15 +90,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 ## make mutation: mutation testing of the core against the fast unit tests (not part of `make test`;
-## about an hour on two cores); prints the score and writes the survivors to mutants/survivors.txt
+## one to two hours on two cores); prints the score per module and writes the survivors, sorted into
+## changed messages and changed logic, to mutants/survivors.txt
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet mutmut==3.8.1
 	rm -rf mutants
 	CONVBOOK_EXAMPLES=10 $(BIN)/mutmut run --max-children 2 || true
-	$(BIN)/mutmut results --all true > mutants/results.txt
-	grep -E ': (survived|no tests|timeout|suspicious)$$' mutants/results.txt > mutants/survivors.txt || true
-	@awk -F': ' '{n[$$2]++; t++} END {for (s in n) printf "%-12s %6d\n", s, n[s]; \
-		printf "score: %d of %d mutants killed (%.1f %%)\n", n["killed"], t, 100 * n["killed"] / t}' mutants/results.txt
+	$(BIN)/python tests/mutation_report.py mutants
 
 clean:
 	rm -rf _build $(VENDOR) mutants
