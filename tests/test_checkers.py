@@ -488,3 +488,10 @@ def test_the_diagnoses_still_work():
                                                          _K3, 8).message
     assert "horizontal kernel" in ps_ex.check_vertical_edge_flops(267_960).message
     assert "twice" in check_number(10, 5).message
+
+
+def test_check_array_tolerances_are_tight():
+    right = np.linspace(1.0, 2.0, 12).reshape(3, 4)
+    assert check_array(right * (1 + 1e-9), right)
+    assert not check_array(right * (1 + 1e-5), right)      # a relative error of 1e-5 is a wrong answer
+    assert not check_array(np.full(3, 1e-6), np.zeros(3))  # so is 1e-6 where the answer is 0
