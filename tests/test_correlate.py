@@ -90,3 +90,38 @@ def test_1d_errors(fn):
         fn(np.ones((2, 2)), np.ones(2))
     with pytest.raises(ValueError, match=r"mode must be one of"):
         fn(np.ones(5), np.ones(2), "wrap")
+
+
+MIXED = [(np.float64, np.float32), (np.float32, np.float64), (np.float16, np.float64), (np.float64, np.float16),
+         (np.int32, np.float32), (np.float32, np.int64)]
+
+
+@pytest.mark.parametrize("xd, kd", MIXED)
+@pytest.mark.parametrize("fn, shapes", [(correlate1d, ((11,), (4,))), (convolve1d, ((11,), (4,))),
+                                        (correlate2d, ((6, 7), (3, 2))), (convolve2d, ((6, 7), (3, 2)))])
+def test_mixed_dtypes_compute_in_the_wider_dtype(fn, shapes, xd, kd):
+    rng = np.random.default_rng(3)
+    x, k = (rng.normal(size=shapes[0]) * 10).astype(xd), (rng.normal(size=shapes[1]) * 10).astype(kd)
+    common = np.result_type(*(np.float64 if np.dtype(d).kind in "iu" else d for d in (xd, kd)), np.float32)
+    for mode in MODES:
+        out = fn(x, k, mode)
+        assert out.dtype == common
+        # the same as casting both arguments to that dtype first, to the last bit
+        np.testing.assert_array_equal(out, fn(x.astype(common), k.astype(common), mode))
+
+
+@pytest.mark.parametrize("fn, x, k, padded", [(correlate2d, np.ones((10, 10)), np.ones((3, 3)), r"\(14, 14\)"),
+                                              (convolve1d, np.ones(184), np.ones(7), r"\(196,\)")])
+def test_padded_input_is_counted_in_its_own_dtype(fn, x, k, padded):
+    import convbook as cb
+
+    # 'full' padding: 14 x 14 = 184 + 6 + 6 = 196 entries, 784 bytes in float32, 1568 in float64
+    x32, k32 = x.astype(np.float32), k.astype(np.float32)
+    previous = cb.set_memory_limit(1000)
+    try:
+        assert fn(x32, k32, "full").dtype == np.float32
+        message = rf"^{fn.__name__}: the padded input {padded} would take 1.53 KiB"
+        with pytest.raises(cb.MemoryLimitError, match=message):
+            fn(x32.astype(np.float64), k32, "full")
+    finally:
+        cb.set_memory_limit(previous)

@@ -104,3 +104,105 @@ def test_circulant_rank_and_operator_matrix_refuse_what_would_be_silently_wrong(
         operator_matrix(lambda x: None, (3,))
     with pytest.raises(ValueError, match=r"fn must return arrays of one size; got 1 and then 2"):
         operator_matrix(lambda x: x[: 1 + int(x[0] == 0)], (3,))
+
+
+@pytest.mark.parametrize("dtype, expected", [(np.float32, np.float32), (np.float64, np.float64),
+                                             (np.int64, np.float64)])
+def test_conv_matrix_of_an_all_zero_kernel_is_empty_with_full_shape_and_dtype(dtype, expected):
+    k = np.zeros((2, 2), dtype)
+    m = conv_matrix(k, (3, 4))  # (3 - 1) * (4 - 1) = 6 outputs, 12 inputs
+    assert m.shape == (6, 12) and m.nnz == 0 and m.dtype == expected
+    dense = conv_matrix(k, (3, 4), "full", sparse=False)
+    assert dense.shape == (4 * 5, 12) and dense.dtype == expected and not dense.any()
+    assert conv_matrix(np.ones((2, 2), dtype), (3, 4)).dtype == expected
+
+
+def test_conv_matrix_keeps_columns_and_rows_no_tap_reaches():
+    # only the top-left tap is nonzero: the last input column and row are never read, yet have their columns
+    m = conv_matrix(np.array([[1.0, 0.0], [0.0, 0.0]]), (2, 3))
+    assert m.shape == (2, 6)
+    np.testing.assert_array_equal(m.toarray(), [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0]])
+    m = conv_matrix(np.array([[0.0, 0.0], [0.0, 1.0]]), (3, 3), "full")  # the last outputs read only padding
+    assert m.shape == (16, 9) and m.nnz == 9
+    assert m[[15], :].nnz == 0
+
+
+def test_dense_conv_matrix_limit_is_inclusive():
+    k = np.ones((2, 2))
+    assert conv_matrix(k, (3, 3), sparse=False, max_dense_entries=36).shape == (4, 9)  # exactly 4 x 9 = 36
+    with pytest.raises(ValueError, match=r"a dense 4 x 9 matrix has 36 entries .* over max_dense_entries=35"):
+        conv_matrix(k, (3, 3), sparse=False, max_dense_entries=35)
+
+
+def test_conv_and_matvec_shape_errors_name_the_layout():
+    with pytest.raises(ValueError, match=r"conv_matrix: k must be 2-D \(KH, KW\); got 1-D"):
+        conv_matrix(np.ones(3), (3, 3))
+    with pytest.raises(ValueError, match=r"matvec_naive: m must be 2-D \(R, C\); got 1-D"):
+        matvec_naive(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError, match=r"matvec_naive: x must be 1-D \(C,\); got 2-D"):
+        matvec_naive(np.ones((2, 3)), np.ones((3, 1)))
+    with pytest.raises(ValueError, match=r"sparse_matvec_naive: x must be 1-D \(C,\); got 2-D"):
+        sparse_matvec_naive(sp.csr_array(np.ones((2, 3))), np.ones((3, 1)))
+
+
+def test_operator_matrix_on_axes_of_length_one():
+    from convbook import operator_matrix
+
+    np.testing.assert_array_equal(operator_matrix(lambda v: 3 * v, (1,)), [[3.0]])
+    np.testing.assert_array_equal(operator_matrix(lambda im: im.sum(axis=1), (2, 1)), np.eye(2))
+    m = operator_matrix(lambda v: (v > 0).astype(int), (2,))
+    assert m.dtype == np.float64
+    np.testing.assert_array_equal(m, np.eye(2))
+
+
+def test_operator_matrix_limit_and_shape_errors():
+    from convbook import operator_matrix
+
+    def twice(v):
+        return np.concatenate([v, v])
+
+    assert operator_matrix(twice, (3,), max_entries=18).shape == (6, 3)  # exactly 6 x 3 = 18 entries
+    with pytest.raises(ValueError, match=r"a dense 6 x 3 matrix is over max_entries=17"):
+        operator_matrix(twice, (3,), max_entries=17)
+    with pytest.raises(ValueError, match=r"a dense 4 x 1 matrix is over max_entries=3"):  # refused at its only column
+        operator_matrix(lambda v: np.repeat(v, 4), (1,), max_entries=3)
+    for bad in ((), [], 3):
+        with pytest.raises(ValueError, match=r"operator_matrix: shape must be a non-empty tuple of ints"):
+            operator_matrix(lambda v: v, bad)
+
+
+def test_circulant_rank_shape_checks():
+    from convbook import circulant_spectrum_rank
+
+    for bad in ((4, 4), 4, ()):
+        with pytest.raises(ValueError, match=r"shape must have one entry per kernel axis \(1\); got shape="):
+            circulant_spectrum_rank(np.array([1.0, -1.0]), bad)
+    # shape equal to the kernel's is allowed: [1, -1] on 2 points kills the constant, [1, 1] the alternating signal
+    assert circulant_spectrum_rank(np.array([1.0, -1.0]), (2,)) == 1
+    assert circulant_spectrum_rank(np.ones((2, 2)), (2, 2)) == 1
+
+
+def test_circulant_rank_is_scale_free_and_zero_for_the_zero_kernel():
+    from convbook import circulant_spectrum_rank
+
+    for scale in (1e-12, 0.25, 1.0, 1e12):
+        assert circulant_spectrum_rank(scale * np.array([1.0, -1.0]), (4,)) == 3
+        assert circulant_spectrum_rank(scale * np.array([1.0, 2.0, 3.0]), (8,)) == 8
+    assert circulant_spectrum_rank(np.zeros(3), (5,)) == 0
+    assert circulant_spectrum_rank(np.zeros((2, 2)), (3, 3)) == 0
+
+
+def test_circulant_rank_counts_magnitudes_strictly_above_the_tolerance():
+    from convbook import circulant_spectrum_rank
+
+    # [1, 1] on 2 points has DFT [2, 0]: an exact zero, not counted even with tol=0
+    assert circulant_spectrum_rank(np.array([1.0, 1.0]), (2,), tol=0) == 1
+    # tol=1: nothing exceeds the largest magnitude itself
+    assert circulant_spectrum_rank(np.array([1.0, 2.0, 3.0]), (8,), tol=1) == 0
+
+
+def test_circulant_rank_refuses_a_negative_tolerance():
+    from convbook import circulant_spectrum_rank
+
+    with pytest.raises(ValueError, match=r"circulant_spectrum_rank: tol must be a finite number >= 0; got -1.0"):
+        circulant_spectrum_rank(np.array([1.0, -1.0]), (4,), tol=-1)

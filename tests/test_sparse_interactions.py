@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convbook as cb
-from convbook import ReceptiveField, conv_connectivity, receptive_field, receptive_inputs
+from convbook import ReceptiveField, conv_connectivity, layer_specs, receptive_field, receptive_inputs
 from convbook.chapters.sparse_interactions import (
     path_counts,
     plot_connectivity,
@@ -120,3 +120,32 @@ def test_path_counts_refuse_what_float64_cannot_count_exactly():
         path_counts(34)
     with pytest.raises(ValueError, match=r"use depth <= 10000"):
         path_counts(100_000, kernel=1)
+
+
+def test_layer_specs_fill_missing_stride_and_dilation_with_one():
+    assert layer_specs([3, (3,), (3, 2), (3, 2, 2), np.int64(4)]) == [(3, 1, 1), (3, 1, 1), (3, 2, 1), (3, 2, 2),
+                                                                      (4, 1, 1)]
+    assert layer_specs([(2, 3, 4)]) == [(2, 3, 4)]  # kernel, stride, dilation in that order
+    assert receptive_field([3]) == ReceptiveField(3, 1, ((3, 1),))  # one layer is a stack
+    assert receptive_field([(5,)]) == ReceptiveField(5, 1, ((5, 1),))
+    assert receptive_field([(2, 2)]) == ReceptiveField(2, 2, ((2, 2),))
+
+
+def test_layer_specs_errors_name_the_caller_and_the_entry():
+    with pytest.raises(TypeError, match=r"^layer_specs: layers must be a sequence of \(kernel, stride, dilation\) "
+                                        r"tuples; got int"):
+        layer_specs(3)
+    for bad, name in (("3,1,1", "str"), ({3: 1}, "dict")):
+        with pytest.raises(TypeError, match=rf"^receptive_field: layers must be a sequence .*; got {name}$"):
+            receptive_field(bad)
+    with pytest.raises(ValueError, match=r"^layer_specs: layers\[1\] must be \(kernel,\), \(kernel, stride\) or "
+                                         r"\(kernel, stride, dilation\); got \(3, 1, 1, 1\)"):
+        layer_specs([3, (3, 1, 1, 1)])
+    with pytest.raises(ValueError, match=r"layers\[0\] must be \(kernel,\).*; got 2.5"):
+        layer_specs([2.5])  # a bare float is not a layer
+    with pytest.raises(ValueError, match=r"layers\[0\] must be \(kernel,\).*; got True"):
+        layer_specs([True])  # nor is a bare bool
+    with pytest.raises(TypeError, match=r"layers\[0\] kernel must be an int >= 1; got 2.5 \(float\)"):
+        layer_specs([(2.5, 1, 1)])
+    with pytest.raises(TypeError, match=r"layers\[0\] dilation must be an int >= 1; got True \(bool\)"):
+        layer_specs([(3, 1, True)])

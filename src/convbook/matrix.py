@@ -203,6 +203,8 @@ def circulant_spectrum_rank(k: npt.ArrayLike, shape: tuple[int, ...], tol: float
         raise ValueError(f"{f}: shape must have one entry per kernel axis, each >= the kernel's; got shape={shape!r} "
                          f"for k.shape={k.shape}")
     tol = as_real(f, "tol", tol)
+    if tol < 0:
+        raise ValueError(f"{f}: tol must be a finite number >= 0; got {tol!r}")
     c = np.zeros(dims)
     c[tuple(slice(0, m) for m in k.shape)] = k
     mags = np.abs(np.fft.fftn(c))
