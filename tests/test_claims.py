@@ -417,3 +417,36 @@ def test_a_non_bool_never_passes_a_boolean_claim(x):
     assert not passes(x)
     assert not passes(x, True) and not passes(x, False)
     assert not passes(True, x) and not passes(False, x)
+
+
+def test_complex_numbers_with_an_infinite_part_compare_part_by_part():
+    inf = math.inf
+    assert passes(complex(inf, 2), complex(inf, 2))
+    assert passes(complex(1.5, -inf), complex(1.5, -inf))
+    assert passes(np.complex128(complex(-inf, 0.25)), complex(-inf, 0.25))
+    assert not passes(complex(inf, 2), complex(inf, 3))
+    assert not passes(complex(inf, 2), complex(-inf, 2))
+    assert not passes(complex(2, inf), complex(3, inf))
+    # one infinite, one finite part: a ClaimError, not a crash on the infinity
+    assert not passes(complex(inf, 0), complex(1, 0))
+    assert not passes(complex(1, 0), complex(inf, 0))
+    assert not passes(complex(inf, 0), 1.0)
+
+
+def test_complex_tolerance_is_the_modulus_rule_on_the_boundary():
+    """|v - e| <= atol + rtol·|e| with |3 + 4j| = 5; every number here is exact in binary."""
+    e = 3 + 4j
+    assert passes(e, e) and passes(complex(3, 4), complex(3.0, 4.0))
+    assert not passes(3 + 4.5j, e)
+    # rtol alone: bound 0.125 · 5 = 0.625
+    assert passes(e + 0.625, e, rtol=0.125) and passes(e + 0.625j, e, rtol=0.125)
+    assert not passes(e + 0.6875, e, rtol=0.125) and not passes(e - 0.6875j, e, rtol=0.125)
+    # atol and rtol add up: bound 0.25 + 0.625 = 0.875
+    assert passes(e, e, rtol=0.125, atol=0.25)
+    assert passes(e + 0.75, e, rtol=0.125, atol=0.25)
+    assert passes(e + 0.875, e, rtol=0.125, atol=0.25) and passes(e - 0.875j, e, rtol=0.125, atol=0.25)
+    assert not passes(e + 0.890625, e, rtol=0.125, atol=0.25)
+    # larger numbers: bound 2 + 0.5 · 50 = 27 around |30 + 40j| = 50
+    big = 30 + 40j
+    assert passes(big, big, rtol=0.5, atol=2) and passes(big + 27, big, rtol=0.5, atol=2)
+    assert not passes(big + 27.25, big, rtol=0.5, atol=2)

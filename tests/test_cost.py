@@ -178,3 +178,71 @@ def test_conv_bias_is_one_per_output_channel_in_params_and_adds(groups):
     cost = conv2d_cost(x.shape, w.shape, groups=groups, bias=True)
     assert (cost.multiplies, cost.adds) == (counted.multiplies, counted.adds)
     assert cost.params == w.size + 6 == conv2d_cost(x.shape, w.shape, groups=groups).params + 6
+
+
+@pytest.mark.parametrize("itemsize", [1, 2, 4])
+def test_nbytes_is_params_times_itemsize_and_one_byte_items_are_allowed(itemsize):
+    costs = [
+        conv2d_cost((1, 2, 5, 5), (3, 2, 2, 4), itemsize=itemsize),
+        conv2d_cost((1, 2, 5, 5), (3, 2, 2, 4), bias=True, itemsize=itemsize),
+        correlate2d_cost((5, 6), (2, 4), itemsize=itemsize),
+        dense_matrix_cost(3, 5, itemsize=itemsize),
+        dense_matrix_cost(3, 5, bias=True, itemsize=itemsize),
+        locally_connected_cost(6, 4, itemsize=itemsize),
+        locally_connected_cost(6, 4, bias=True, itemsize=itemsize),
+    ]
+    for cost in costs:
+        assert cost.nbytes == cost.params * itemsize and type(cost.nbytes) is int
+    assert costs[2].nbytes == 2 * 4 * itemsize
+
+
+def test_sparse_storage_counts_rows_not_columns():
+    import scipy.sparse as sp
+
+    # 2 rows, 5 columns, 3 nonzeros: CSR stores 3 values, 3 column indices and 2 + 1 row pointers
+    m = sp.csr_array(np.array([[1.0, 0.0, 2.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 3.0]]))
+    cost = sparse_matrix_cost(m)
+    assert (cost.params, cost.multiplies, cost.adds) == (3, 3, 1)
+    assert cost.output_shape == (2,)
+    assert cost.nbytes == 3 * (8 + 4) + (2 + 1) * 4
+    one_byte = sparse_matrix_cost(m, itemsize=1, index_itemsize=1)
+    assert one_byte.nbytes == 3 * 2 + 3 and one_byte.params == 3
+    assert sparse_matrix_cost(m, itemsize=2, index_itemsize=8).nbytes == 3 * 10 + 3 * 8
+
+
+@pytest.mark.parametrize("layer", [dense_matrix_cost, locally_connected_cost])
+def test_bias_adds_one_parameter_and_one_add_per_output(layer):
+    plain, biased = layer(3, 5), layer(3, 5, bias=True)
+    assert (plain.params, plain.multiplies, plain.adds) == (15, 15, 12)
+    assert (biased.params, biased.multiplies, biased.adds) == (18, 15, 15)
+    assert plain.output_shape == biased.output_shape == (3,)
+    assert biased.nbytes == 18 * 8
+
+
+def test_smallest_layers_are_allowed():
+    # one row of pixels, one unit, one output: a size of 1 is a size, not an error
+    assert correlate2d_cost((1, 5), (1, 2)).output_shape == (1, 4)
+    assert correlate2d_cost((5, 1), (2, 1)).output_shape == (4, 1)
+    one = locally_connected_cost(1, 3)
+    assert (one.params, one.multiplies, one.adds, one.output_shape) == (3, 3, 2, (1,))
+    assert dense_matrix_cost(1, 1, itemsize=1).nbytes == 1
+    costs = cb.local_perception(image=(1, 4), units=1, field=(1, 2))
+    assert {name: c.params for name, c in costs.items()} == {
+        "fully connected": 4, "locally connected": 2, "convolutional": 2}
+
+
+def test_local_perception_costs_shared_kernels_in_float64():
+    costs = cb.local_perception(image=(6, 7), units=11, field=(2, 5), kernels=3)
+    shared, local, dense = costs["convolutional"], costs["locally connected"], costs["fully connected"]
+    assert shared.params == 3 * 10 and shared.nbytes == 3 * 10 * 8
+    assert (shared.multiplies, shared.adds) == (local.multiplies, local.adds) == (11 * 10, 11 * 9)
+    assert shared.output_shape == local.output_shape == dense.output_shape == (11,)
+    assert (local.params, local.nbytes) == (110, 880)
+    assert (dense.params, dense.nbytes) == (11 * 42, 11 * 42 * 8)
+
+
+def test_conv2d_cost_errors_name_conv2d_cost():
+    with pytest.raises(ValueError, match=r"^conv2d_cost: input_shape must be 4 ints"):
+        conv2d_cost((3, 4), (1, 1, 1, 1))
+    with pytest.raises(ValueError, match=r"^conv2d_cost: "):
+        conv2d_cost((1, 3, 5, 5), (2, 2, 3, 3))

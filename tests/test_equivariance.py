@@ -1,3 +1,5 @@
+import re
+
 import matplotlib
 import numpy as np
 import pytest
@@ -220,3 +222,158 @@ def test_transforms_refuse_what_they_cannot_do(call, exc, match):
 
 def test_cyclic_shift_matrix_takes_negative_shifts():
     assert np.array_equal(cb.cyclic_shift_matrix(5, -2) @ np.arange(5.0), np.roll(np.arange(5.0), -2))
+
+
+def test_border_pair_crops_rows_and_columns_separately():
+    # shifting by one column with zero fill: correlate_same disagrees only in the first and last column
+    x = np.random.default_rng(3).normal(size=(6, 8))
+    f = lambda z: correlate_same(z, np.array([1.0, 2.0, 1.0]))  # noqa: E731
+    g = lambda z: shift(z, (0, 1))  # noqa: E731
+    assert equivariance_error(f, g, x, border=(0, 1), norm="max") == 0.0
+    assert equivariance_error(f, g, x, border=(1, 0), norm="max") > 0.1
+    assert equivariance_error(f, g, x, border=(0, 1)) == 0.0
+
+
+def test_border_crops_only_the_spatial_axes_of_a_batch():
+    # a batch of 2 images: the border applies to (H, W), never to the batch axis
+    x = np.random.default_rng(4).normal(size=(2, 6, 6))
+    k = np.ones((3, 3))
+    f = lambda z: correlate_same(z, k)  # noqa: E731
+    g = lambda z: shift(z, (0, 1))  # noqa: E731
+    assert equivariance_error(f, g, x, norm="max") > 0.1
+    assert equivariance_error(f, g, x, border=1, norm="max") == 0.0
+    assert equivariance_error(f, g, x, border=(1, 1)) == 0.0
+    e = equivariance_map(f, g, x)
+    assert clean_border(e) == 1
+
+
+def test_a_single_number_takes_no_border_but_a_zero_one():
+    x = np.random.default_rng(0).random((5, 5))
+    roll = lambda z: shift(z, (1, 0), circular=True)  # noqa: E731
+    same = lambda y: y  # noqa: E731
+    assert equivariance_error(np.sum, roll, x, same, border=(0, 0)) < 1e-12
+    for border in [(1, 0), (0, 1), 2]:
+        with pytest.raises(ValueError, match=re.escape(f"border={border!r} needs an output with positions")):
+            equivariance_error(np.sum, roll, x, same, border=border)
+
+
+def test_error_against_an_all_zero_reference_is_absolute():
+    # f(x) = 0, so g(f(x)) = 0 and the relative error falls back to ||f(g(x))||
+    x = np.array([2.0, 0.0, 0.0, 0.0])
+    f = lambda v: v * np.array([0.0, 1.0, 1.0, 1.0])  # noqa: E731
+    g = lambda v: shift(v, 1)  # noqa: E731
+    assert equivariance_error(f, g, x) == 2.0
+    assert equivariance_error(f, g, x, norm="max") == 2.0
+    # the same in best_output_shift: no output shift fits, each misses by ||f(shift(x))|| = 2
+    assert best_output_shift(f, x, 1) == (0, 2.0)
+
+
+def test_half_precision_outputs_are_measured_in_float64():
+    # 8 values of 100..800: exact in float16, but their squares overflow float16 (max 65504)
+    x = 100.0 * np.arange(1, 9)
+    half = lambda v: np.asarray(v, dtype=np.float16)  # noqa: E731
+    assert best_output_shift(half, x, 3) == (3, 0.0)
+    plus_one = lambda v: (v + 1).astype(np.float16)  # noqa: E731
+    g = lambda v: shift(v, 1)  # noqa: E731
+    expected = 1.0 / np.linalg.norm(shift(x + 1, 1))  # differ only at [0]: 1 against 0
+    assert equivariance_error(plus_one, g, x) == pytest.approx(expected, rel=1e-12)
+
+
+def test_best_output_shift_of_a_signal_is_relative():
+    x, k = np.array([0.0, 1.0, 3.0, 0.0, 0.0, 2.0, 0.0, 0.0]), np.array([1.0, 2.0, 1.0])
+    f = lambda v: correlate_circular(v, k, stride=2)  # noqa: E731
+    assert best_output_shift(f, x, 2) == (1, 0.0)
+    assert best_output_shift(f, x, 6) == (3, 0.0)
+    u, err = best_output_shift(f, x, 1)
+    y, moved = f(x), f(np.roll(x, 1))
+    assert u == 0 and err == pytest.approx(np.linalg.norm(moved - y) / np.linalg.norm(y), rel=1e-12)
+    assert 0.4 < err < 0.45
+    u10, err10 = best_output_shift(f, 10 * x, 1)
+    assert u10 == 0 and err10 == pytest.approx(err, rel=1e-12)
+
+
+def test_clean_border_of_signals_and_batches():
+    assert clean_border(np.zeros(5)) == 0
+    assert clean_border(np.array([0.0, 0.0, 0.0, 0.0, 1.0])) == 1
+    assert clean_border(np.array([0.0, 0.0, 0.0, 1.0, 0.0])) == 2
+    assert clean_border(np.array([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])) == 2
+    e = np.zeros((3, 6, 8))
+    assert clean_border(e) == 0
+    e[0, 0, 4] = 1  # image 0: top row
+    e[2, 3, 3] = 0.5  # image 2: 3 from the bottom, 4 from the left
+    assert clean_border(e) == 3
+    assert clean_border(e, tol=0.5) == 1
+    assert clean_border(e[None]) == 3  # (1, 3, 6, 8): every leading axis is a batch
+
+
+def test_rotation_by_multiples_of_90_is_exact_for_any_order(rng):
+    x = rng.normal(size=(6, 6))
+    for degrees in [0, 90, 180, 270, -90, -180, 360, 450, 90.0]:
+        for order in (1, 3):
+            np.testing.assert_array_equal(rotate(x, degrees, order=order), np.rot90(x, int(degrees // 90)))
+
+
+def test_rotate_a_batch_image_by_image(rng):
+    x = rng.normal(size=(2, 3, 6, 6))
+    np.testing.assert_array_equal(rotate(x, 90), np.rot90(x, axes=(-2, -1)))
+    np.testing.assert_array_equal(rotate(x, 270)[1, 2], np.rot90(x[1, 2], 3))
+    tall = rng.normal(size=(2, 5, 7))
+    for degrees in (30, 90, 180):
+        out = rotate(tall, degrees)
+        assert out.shape == (2, 5, 7)
+        np.testing.assert_array_equal(out[1], rotate(tall[1], degrees))
+    assert rotate(np.ones((5, 7)), 90).shape == (5, 7)
+
+
+def test_rotation_by_other_angles_interpolates(rng):
+    im = np.zeros((5, 5))
+    im[2, 4] = 1
+    turned = rotate(im, 45)
+    assert turned[2, 4] < 0.5 and turned[1, 3] > 0.1  # the pixel moved towards the top right corner
+    x = rng.normal(size=(6, 6))
+    nearest = rotate(x, 30, order=0)
+    assert not np.array_equal(nearest, x)
+    assert set(nearest.ravel().tolist()) <= set(x.ravel().tolist()) | {0.0}  # order 0: no new values
+    assert not set(rotate(x, 30).ravel().tolist()) <= set(x.ravel().tolist()) | {0.0}
+
+
+def test_rescale_about_the_centre(rng):
+    sq = np.zeros((5, 5))
+    sq[1:4, 1:4] = 1
+    centre = np.zeros((5, 5))
+    centre[2, 2] = 1
+    np.testing.assert_allclose(rescale(sq, 0.5), centre, atol=1e-12)
+    np.testing.assert_allclose(rescale(sq, 2), np.ones((5, 5)), atol=1e-12)
+    np.testing.assert_array_equal(rescale(centre, 3, order=0), np.pad(np.ones((3, 3)), 1))
+    # zooming about the centre commutes with flips, for even sizes too
+    x = rng.normal(size=(6, 8))
+    for factor in (0.7, 1.6):
+        np.testing.assert_allclose(rescale(x[::-1, ::-1], factor), rescale(x, factor)[::-1, ::-1], atol=1e-12)
+
+
+def test_rescale_a_batch_image_by_image_and_nearest(rng):
+    x = rng.normal(size=(2, 3, 6, 7))
+    out = rescale(x, 1.5)
+    assert out.shape == x.shape
+    np.testing.assert_array_equal(out[1, 2], rescale(x[1, 2], 1.5))
+    nearest = rescale(x[0, 0], 1.7, order=0)
+    assert set(nearest.ravel().tolist()) <= set(x[0, 0].ravel().tolist()) | {0.0}
+    assert not set(rescale(x[0, 0], 1.7).ravel().tolist()) <= set(x[0, 0].ravel().tolist()) | {0.0}
+
+
+def test_conv_relu_stack_pads_with_zeros_and_cuts_at_zero():
+    spike = np.array([0.0, 0.0, 1.0, 0.0, 0.0])
+    assert conv_relu_stack(spike, [np.array([-1.0, 2.0, -1.0])]).tolist() == [0.0, 0.0, 2.0, 0.0, 0.0]
+    edge = np.array([1.0, 0.0, 0.0, 0.0, 0.0])
+    assert conv_relu_stack(edge, [np.ones(3)]).tolist() == [1.0, 1.0, 0.0, 0.0, 0.0]
+    assert conv_relu_stack(edge, [np.ones(3)], circular=True).tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
+    out = conv_relu_stack(np.arange(5), [np.array([-1.0, 1.0, 0.0])])
+    assert out.dtype == np.float64 and out.tolist() == [0.0, 1.0, 1.0, 1.0, 1.0]
+
+
+def test_the_smallest_matrices():
+    assert cyclic_shift_matrix(1).tolist() == [[1.0]]
+    assert cyclic_shift_matrix(1, 5).tolist() == [[1.0]]
+    assert circulant_matrix([3.0], 1).tolist() == [[3.0]]
+    with pytest.raises(ValueError, match=r"circulant_matrix: k must be 1-D \(m,\); got 2-D"):
+        circulant_matrix(np.ones((2, 2)), 4)
