@@ -2,19 +2,28 @@
 
 The machine is shared and noisy, so absolute times mean little; each ratio
 compares two methods timed back to back in the same process. Run with
-``make bench``.
+``make bench``. Both sides use one thread (``CONVBOOK_BENCH_THREADS`` sets
+another number), so that a ratio compares algorithms, not core counts.
 """
 
 from __future__ import annotations
 
-import platform
+import os
 
-import numpy as np
-import scipy.signal
-import torch
+THREADS = os.environ.get("CONVBOOK_BENCH_THREADS", "1")
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):   # before numpy loads its BLAS
+    os.environ.setdefault(_name, THREADS)
 
-import convbook as cb
-from convbook.timing import compare_times
+import platform  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.signal  # noqa: E402
+import torch  # noqa: E402
+
+import convbook as cb  # noqa: E402
+from convbook.timing import compare_times  # noqa: E402
+
+torch.set_num_threads(int(THREADS))
 
 
 def conv_layer(dtype: type) -> list:
