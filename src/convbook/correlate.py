@@ -51,10 +51,6 @@ def _pad(f: str, x: np.ndarray, k_shape: tuple[int, ...], mode: Mode, convention
     return np.pad(x, pads)
 
 
-def _result_dtype(*arrays: np.ndarray) -> np.dtype:
-    return float_dtype(*(a.dtype for a in arrays))
-
-
 def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
     """Valid correlation of a padded 2-D array: one scaled, shifted slice per kernel tap.
 
@@ -80,7 +76,7 @@ def _prepare(f: str, x: npt.ArrayLike, k: npt.ArrayLike, mode: Any, ndim: int, c
     xa = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
     ka = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
     _check_fits(f, xa, ka, checked_mode)
-    return _pad(f, xa.astype(_result_dtype(xa, ka), copy=False), ka.shape, checked_mode, convention), ka
+    return _pad(f, xa.astype(float_dtype(xa.dtype, ka.dtype), copy=False), ka.shape, checked_mode, convention), ka
 
 
 def correlate1d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
