@@ -58,30 +58,30 @@ sphinxcontrib.bibtex.plugin.register_plugin(
     "sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYear)
 
 CLAIM_HTML = re.compile(
-    r'<div class="convbook-claim" id="(?P<anchor>[^"]+)"><span class="claim-mark">✓</span> '
-    r"<strong>(?P<statement>.*?)</strong>: (?P<value>.*?)"
-    r'<span class="claim-expected"> \(stated: (?P<expected>.*?)\)</span>'
-    r'(?: <span class="claim-source">\[(?P<source>.*?)\]</span>)?</div>',
+    r'<div class="convbook-claim" id="(?P<anchor>[^"]+)"(?: title="[^"]*" data-source="(?P<source>[^"]*)")?>'
+    r'<span class="claim-mark">✓</span> <span class="claim-statement">(?P<statement>.*?)</span>'
+    r'(?:: <span class="claim-value">(?P<value>.*?)</span>)?'
+    r'(?:<span class="claim-stated"> \(stated (?P<stated>.*?)\)</span>)?</div>',
     re.S,
 )
 
 
 @dataclass(frozen=True)
 class ClaimRecord:
-    """One claim as shown on a built page."""
+    """One claim as shown on a built page: the value in words, the stated value where it reads differently."""
 
     anchor: str
     statement: str
     value: str
-    expected: str
+    stated: str
     source: str
 
 
 def parse_claims(text: str) -> list[ClaimRecord]:
     """Every claim display (the HTML that ``convbook.claim`` emits) in ``text``, in order."""
     return [
-        ClaimRecord(m["anchor"], html.unescape(m["statement"]), html.unescape(m["value"]),
-                    html.unescape(m["expected"]), html.unescape(m["source"] or ""))
+        ClaimRecord(m["anchor"], html.unescape(m["statement"]), html.unescape(m["value"] or ""),
+                    html.unescape(m["stated"] or ""), html.unescape(m["source"] or ""))
         for m in CLAIM_HTML.finditer(text)
     ]
 
@@ -180,7 +180,8 @@ def _resolve(app: Sphinx, doctree: nodes.document, fromdocname: str) -> None:
                 link = nodes.reference("", "", nodes.Text("cell"), refuri=uri, internal=True)
                 row = nodes.row()
                 row += _cell(nodes.Text(rec.statement))
-                row += _cell(nodes.literal(text=rec.value))
+                shown = rec.value + (f" (stated {rec.stated})" if rec.stated else "")
+                row += _cell(nodes.Text(shown or "holds"))
                 row += _cell(nodes.Text(rec.source or "this book"))
                 row += _cell(link)
                 body += row

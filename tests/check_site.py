@@ -30,7 +30,7 @@ def external_loads(root: pathlib.Path) -> list[str]:
 
 LINK = re.compile(r"""<a\b[^>]*\bhref=["']([^"':#]+\.html)?#([^"']+)["']""", re.I)
 ID = re.compile(r"""\bid=["']([^"']+)["']""")
-CLAIM = re.compile(r'<div class="convbook-claim" id="([^"]+)">(.*?)</div>', re.S)
+CLAIM = re.compile(r'<div class="convbook-claim" id="([^"]+)"([^>]*>.*?)</div>', re.S)
 
 
 def broken_anchors(root: pathlib.Path) -> list[str]:

@@ -22,7 +22,8 @@ def test_local_pages_pass(tmp_path):
 def _site(tmp_path, errata_row):
     book = tmp_path / "book"
     book.mkdir(parents=True)
-    (book / "ch.html").write_text('<div class="convbook-claim" id="claim-x">✓ x: 1 [CLAIMS B7; seed 003]</div>'
+    (book / "ch.html").write_text('<div class="convbook-claim" id="claim-x" title="source: CLAIMS B7; seed 003" '
+                                  'data-source="CLAIMS B7; seed 003">✓ x: 1</div>'
                                   '<a href="#nowhere">bad</a>')
     (book / "errata.html").write_text(f"<table><tr><th>item</th></tr><tr>{errata_row}</tr></table>")
     return tmp_path

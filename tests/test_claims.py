@@ -306,16 +306,90 @@ def test_dicts_and_other_values():
     assert not passes(Decimal("0.1"), Decimal("0.10000001")) and not passes(Decimal("0.1"), 0.1)
 
 
-# --- the display is unchanged ------------------------------------------------------------------------------
+# --- the display: one readable line ---------------------------------------------------------------------------
 
 
-def test_a_passing_claim_is_displayed_as_before(capsys):
+def test_a_passing_claim_reads_as_one_line_with_the_stated_value_only_where_it_differs(capsys):
     claim("about 60,000 times", 59_733.3, 60_000, rtol=0.01, source="CLAIMS A3")
     claim("pair", (np.int64(3), 2.5), (3, 2.5))
-    out = capsys.readouterr().out
-    assert "✓ about 60,000 times: 59,733.3 (stated: 60,000, ±0.01 relative) [CLAIMS A3]" in out
-    assert "✓ pair: (3, 2.5) (stated: (3, 2.5))" in out
-    assert REGISTRY[-1].anchor.startswith("claim-pair")
+    claim("the sum is linear", True)
+    claim("settings", {"stride": 2, "padding": (1, 0)}, {"stride": 2, "padding": (1, 0)})
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["✓ about 60,000 times: 59,733.3 (stated 60,000, ±1 %)", "✓ pair: (3, 2.5)",
+                   "✓ the sum is linear", "✓ settings: stride = 2, padding = (1, 0)"]
+    assert REGISTRY[-1].anchor.startswith("claim-settings")
+
+
+def test_the_source_is_the_lines_hover_title_not_its_text():
+    claim("24 outputs", 24, 24, source="CLAIMS A1; seed 001", show=False)
+    page = REGISTRY[-1]._repr_html_()
+    assert 'title="source: CLAIMS A1; seed 001"' in page and 'data-source="CLAIMS A1; seed 001"' in page
+    assert "[CLAIMS" not in page and "stated" not in page
+    assert page.endswith('<span class="claim-statement">24 outputs</span>: <span class="claim-value">24</span></div>')
+
+
+@pytest.mark.parametrize("rtol, atol, text", [(0.01, 0, "±1 %"), (0, 1e-12, "±1e-12"), (1e-9, 0, "±1e-09 relative"),
+                                              (0.001, 1e-12, "±1e-12 + 0.1 %")])
+def test_tolerances_read_as_a_reader_reads_them(rtol, atol, text):
+    claim("x", 1.0 + 1e-13, 1.0, rtol=rtol, atol=atol, show=False)
+    assert REGISTRY[-1].tolerance == text
+    assert repr(REGISTRY[-1]) == f"✓ x: 1 (stated 1, {text})" or repr(REGISTRY[-1]) == "✓ x: 1"
+
+
+def test_large_arrays_read_as_a_count_of_equal_values():
+    claim("torch agrees", np.arange(100.0), np.arange(100.0), show=False)
+    assert repr(REGISTRY[-1]) == "✓ torch agrees: all 100 values equal"
+    claim("close", np.arange(100.0) + 1e-13, np.arange(100.0), atol=1e-12, show=False)
+    assert repr(REGISTRY[-1]) == "✓ close: all 100 values within ±1e-12 (largest difference 1e-13)"
+    claim("masks", np.ones(9, bool), np.ones(9, bool), show=False)
+    assert repr(REGISTRY[-1]) == "✓ masks: all 9 entries equal"
+
+
+def test_a_group_shows_one_summary_line_that_unfolds(capsys):
+    from convbook.claims import claim_group
+
+    with claim_group("two output sizes") as group:
+        claim("28 inputs, 5 taps", 24, 24, source="seed 001")
+        claim("7 inputs, 3 taps", 5, 5)
+    assert capsys.readouterr().out.splitlines() == [
+        "✓ two output sizes (2 checks)", "  ✓ 28 inputs, 5 taps: 24", "  ✓ 7 inputs, 3 taps: 5"]
+    page = group._repr_html_()
+    assert page.startswith('<details class="convbook-claim-group"><summary>') and page.count('class="convbook-claim"') == 2
+    assert REGISTRY[-2].statement == "28 inputs, 5 taps"  # each claim of a group is registered (for the index)
+
+
+def test_a_group_fails_with_its_first_wrong_claim_and_refuses_to_be_empty_or_nested(capsys):
+    from convbook.claims import _GROUPS, claim_group
+
+    with pytest.raises(ClaimError, match="7 inputs"):
+        with claim_group("sizes"):
+            claim("28 inputs", 24, 24)
+            claim("7 inputs", 4, 5)
+    assert capsys.readouterr().out == "" and not _GROUPS
+    with pytest.raises(ValueError, match="showed no claim"):
+        with claim_group("nothing"):
+            pass
+    with pytest.raises(ValueError, match="do not nest"):
+        with claim_group("outer"):
+            with claim_group("inner"):
+                pass
+    assert not _GROUPS
+    with pytest.raises(TypeError, match="non-empty str"):
+        claim_group("")
+
+
+def test_glue_records_numbers_as_python_literals_and_refuses_what_prose_cannot_show():
+    from convbook.claims import GLUED, _glue_text, glue
+
+    claim("FLOPs", 267_960, 267_960, glue="flops", show=False)
+    assert GLUED["flops"] == 267_960 and _glue_text("flops", np.int64(267_960)) == "267960"
+    assert _glue_text("r", np.float64(0.316)) == "0.316" and _glue_text("s", (512, 7, 7)) == "(512, 7, 7)"
+    glue("share", 0.25)
+    assert GLUED["share"] == 0.25
+    with pytest.raises(TypeError, match="glue: value must be"):
+        glue("big", np.zeros(3))
+    with pytest.raises(ValueError, match="glue: name must be"):
+        glue("two words", 1)
 
 
 def test_a_failing_claim_is_not_registered():

@@ -13,13 +13,23 @@ from convbook_sphinx import ClaimRecord, parse_claims  # noqa: E402
 def test_parse_claims_reads_back_what_claim_displays():
     shown = [
         Claim("a < b & c", 267960, 267960, "", "CLAIMS A1; seed 001", "claim-a"),
-        Claim("ratio", 0.5, 0.5, ", ±0.01 relative", "", "claim-ratio"),
+        Claim("ratio", 0.5001, 0.5, "±1 %", "", "claim-ratio"),
+        Claim("holds", True, True, "", "seed 002", "claim-holds"),
     ]
     text = "<p>before</p>" + "".join(c._repr_html_() for c in shown) + "<p>after</p>"
     assert parse_claims(text) == [
-        ClaimRecord("claim-a", "a < b & c", "267,960", "267,960", "CLAIMS A1; seed 001"),
-        ClaimRecord("claim-ratio", "ratio", "0.5", "0.5, ±0.01 relative", ""),
+        ClaimRecord("claim-a", "a < b & c", "267,960", "", "CLAIMS A1; seed 001"),
+        ClaimRecord("claim-ratio", "ratio", "0.5001", "0.5, ±1 %", ""),
+        ClaimRecord("claim-holds", "holds", "", "", "seed 002"),
     ]
+
+
+def test_parse_claims_finds_the_claims_of_a_group():
+    from convbook.claims import claim_group
+
+    group = claim_group("two")
+    group.claims += [Claim("x", 1, 1, "", "", "claim-x"), Claim("y", 2, 2, "", "", "claim-y")]
+    assert [r.anchor for r in parse_claims(group._repr_html_())] == ["claim-x", "claim-y"]
 
 
 def test_parse_claims_ignores_other_html():

@@ -13,7 +13,7 @@ checkers in :mod:`convbook.exercises`, and shared drawing helpers in
 
 from __future__ import annotations
 
-from .claims import REGISTRY, Claim, ClaimError, claim, format_value
+from .claims import Claim, ClaimError, GLUED, REGISTRY, claim, claim_group, format_value, glue
 from .connectivity import affected_outputs, check_stack, conv_connectivity, dense_connectivity, receptive_inputs
 from .conv import conv2d, conv2d_backward, conv2d_naive, im2col
 from .correlate import convolve1d, convolve2d, correlate1d, correlate2d, correlate2d_naive
@@ -90,6 +90,7 @@ __all__ = [
     "circulant_spectrum_rank",
     "Claim",
     "claim",
+    "claim_group",
     "ClaimError",
     "clean_border",
     "compare_times",
@@ -125,6 +126,8 @@ __all__ = [
     "Geometry",
     "get_memory_limit",
     "global_avg_pool2d",
+    "glue",
+    "GLUED",
     "grace_hopper",
     "im2col",
     "IntPair",

@@ -1,9 +1,11 @@
 """Asserted claims: how a notebook states a number it has just computed.
 
-Every number the book states is shown by :func:`claim`, which prints the
-statement, the computed value and the expected value with a check mark, and
-raises :class:`ClaimError` (so the notebook, nbval and the site build fail)
-when they disagree.
+Every number the book states is shown by :func:`claim`, which shows the
+statement and the computed value in words after a check mark, and raises
+:class:`ClaimError` (so the notebook, nbval and the site build fail) when the
+value disagrees with the one the book states. :class:`claim_group` shows a
+set of claims as one line that unfolds; :func:`glue` hands a computed value
+to the prose, so that a number in the text is never typed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["claim", "ClaimError", "Claim", "REGISTRY", "format_value"]
+__all__ = ["claim", "claim_group", "glue", "ClaimError", "Claim", "REGISTRY", "GLUED", "format_value"]
 
 
 class ClaimError(AssertionError):
@@ -46,7 +48,11 @@ class Claim:
     """One checked statement, as displayed in the notebook.
 
     :func:`claim` makes one for every check that passes and appends it to
-    :data:`REGISTRY`; its ``repr`` is the line printed outside Jupyter.
+    :data:`REGISTRY`. It reads as one line: the statement, then the computed
+    value in words; the stated value follows only where it differs from the
+    value shown (a tolerance allowed the difference). The source of the
+    statement is not on the line: it is the line's hover title and a column
+    of the claims index.
 
     Examples
     --------
@@ -55,7 +61,9 @@ class Claim:
     >>> c.statement, c.value, c.expected
     ('24 outputs', 24, 24)
     >>> c
-    ✓ 24 outputs: 24 (stated: 24)
+    ✓ 24 outputs: 24
+    >>> Claim("a third", 1 / 3, 0.333, "±1 %", "", "claim-a-third")
+    ✓ a third: 0.333333 (stated 0.333, ±1 %)
     """
 
     statement: str
@@ -66,37 +74,60 @@ class Claim:
     anchor: str
 
     def shown(self) -> tuple[str, str]:
-        """The computed and the stated value as the page prints them.
+        """The computed value in words, and the stated value where it reads differently ("" otherwise).
 
-        A large array is described by its shape and, next to a numeric
-        expected array, by the largest difference between the two.
+        A bool condition that holds shows nothing (the statement says it);
+        two large arrays show as a count of equal values and, under a
+        tolerance, the largest difference.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Claim("x", np.zeros((30, 40)), np.zeros((30, 40)), "", "", "c").shown()
+        ('all 1,200 values equal', '')
+        >>> Claim("x", np.full(9, 1e-13), np.zeros(9), "±1e-12", "", "c").shown()
+        ('all 9 values within ±1e-12 (largest difference 1e-13)', '')
+        >>> Claim("x", True, True, "", "", "c").shown(), Claim("x", 0.5, 0.5, "", "", "c").shown()
+        (('', ''), ('0.5', ''))
         """
-        value, expected = format_value(self.value), format_value(self.expected)
-        if isinstance(self.value, np.ndarray) and self.value.size > SMALL_ARRAY:
-            v, e = self.value, np.asarray(self.expected)
-            if v.shape == e.shape and v.dtype.kind in "iuf" and e.dtype.kind in "iuf":
-                value += f", largest difference {float(np.max(np.abs(v - e))):.2g}"
-        return value, expected
+        v, e = self.value, self.expected
+        if _is_bool(v) and _is_bool(e) and bool(v) == bool(e):
+            return ("" if bool(v) else "no"), ""
+        if isinstance(v, np.ndarray) and isinstance(e, np.ndarray) and v.size > SMALL_ARRAY and v.shape == e.shape:
+            n = f"{v.size:,}"
+            if v.dtype.kind in "iufc" and e.dtype.kind in "iufc":
+                d = float(np.max(np.abs(v.astype(complex if "c" in v.dtype.kind + e.dtype.kind else float)
+                                        - e.astype(complex if "c" in v.dtype.kind + e.dtype.kind else float))))
+                if d == 0:
+                    return f"all {n} values equal", ""
+                return f"all {n} values within {self.tolerance} (largest difference {d:.2g})", ""
+            return f"all {n} entries equal", ""
+        value, expected = format_value(v), format_value(e)
+        if value == expected:
+            return value, ""
+        return value, ", ".join(t for t in (expected, self.tolerance) if t)
 
     def _repr_html_(self) -> str:
-        src = f' <span class="claim-source">[{html.escape(self.source)}]</span>' if self.source else ""
-        value, expected = self.shown()
+        value, stated = self.shown()
+        title = f' title="source: {html.escape(self.source)}" data-source="{html.escape(self.source)}"' if self.source else ""
         return (
-            f'<div class="convbook-claim" id="{self.anchor}"><span class="claim-mark">✓</span> '
-            f"<strong>{html.escape(self.statement)}</strong>: {html.escape(value)}"
-            f'<span class="claim-expected"> (stated: {html.escape(expected)}'
-            f"{html.escape(self.tolerance)})</span>{src}</div>"
+            f'<div class="convbook-claim" id="{self.anchor}"{title}><span class="claim-mark">✓</span> '
+            f'<span class="claim-statement">{html.escape(self.statement)}</span>'
+            + (f': <span class="claim-value">{html.escape(value)}</span>' if value else "")
+            + (f'<span class="claim-stated"> (stated {html.escape(stated)})</span>' if stated else "")
+            + "</div>"
         )
 
     def __repr__(self) -> str:
-        src = f" [{self.source}]" if self.source else ""
-        value, expected = self.shown()
-        return f"✓ {self.statement}: {value} (stated: {expected}{self.tolerance}){src}"
+        value, stated = self.shown()
+        return f"✓ {self.statement}" + (f": {value}" if value else "") + (f" (stated {stated})" if stated else "")
 
 
 #: Every claim checked in this Python session, in order.
 REGISTRY: list[Claim] = []
 
+#: Every value glued for the prose in this Python session, by name (see :func:`glue`).
+GLUED: dict[str, Any] = {}
 
 #: Arrays with at most this many entries are shown entry by entry.
 SMALL_ARRAY = 8
@@ -109,16 +140,17 @@ def format_value(v: Any) -> str:
     -------
     str
         Integers with thousands separators, other reals to six significant
-        digits, tuples and small arrays entry by entry, a large array
-        (more than ``SMALL_ARRAY`` entries) by its shape.
+        digits, tuples and small arrays entry by entry, a mapping as
+        ``key = value`` pairs, a large array (more than ``SMALL_ARRAY``
+        entries) by its shape.
 
     Examples
     --------
     >>> import numpy as np
     >>> format_value(1234567), format_value(1 / 3), format_value(2e-5), format_value(True)
     ('1,234,567', '0.333333', '2e-05', 'True')
-    >>> format_value((28, 28)), format_value(np.arange(4))
-    ('(28, 28)', '[0, 1, 2, 3]')
+    >>> format_value((28, 28)), format_value(np.arange(4)), format_value({"stride": 2, "padding": (1, 0)})
+    ('(28, 28)', '[0, 1, 2, 3]', 'stride = 2, padding = (1, 0)')
     >>> format_value(np.zeros((28, 28)))
     'array of shape (28, 28)'
     """
@@ -140,6 +172,8 @@ def format_value(v: Any) -> str:
     if isinstance(v, (tuple, list)):
         inner = ", ".join(_element(e) for e in v) + ("," if isinstance(v, tuple) and len(v) == 1 else "")
         return f"({inner})" if isinstance(v, tuple) else f"[{inner}]"
+    if isinstance(v, Mapping):
+        return ", ".join(f"{k} = {format_value(x)}" for k, x in v.items())
     return str(v)
 
 
@@ -503,7 +537,7 @@ def _check_tolerance(name: str, t: Any) -> None:
 
 
 def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0, atol: float = 0.0,
-          source: str = "", show: bool = True) -> None:
+          source: str = "", show: bool = True, glue: str = "") -> None:
     """Check that a computed ``value`` equals the ``expected`` one and show it.
 
     The comparison is strict and typed:
@@ -552,7 +586,10 @@ def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0
     source : str
         Where the statement comes from, e.g. ``"CLAIMS A1; seed 001"``.
     show : bool
-        Display the check (in Jupyter, as HTML with an anchor).
+        Display the check (in Jupyter, as HTML with an anchor); inside a
+        :class:`claim_group`, list it under the group's summary line.
+    glue : str
+        A name under which the checked value is glued for the prose (see :func:`glue`).
 
     Returns
     -------
@@ -572,9 +609,9 @@ def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0
     A valid convolution of 28 inputs with a 5-tap kernel has 28 - 5 + 1 = 24 outputs:
 
     >>> claim("24 outputs", 28 - 5 + 1, 24)
-    ✓ 24 outputs: 24 (stated: 24)
+    ✓ 24 outputs: 24
     >>> claim("a third", 1 / 3, 0.333, rtol=0.01)
-    ✓ a third: 0.333333 (stated: 0.333, ±0.01 relative)
+    ✓ a third: 0.333333 (stated 0.333, ±1 %)
     >>> claim("24 outputs", 28 - 5, 24)
     Traceback (most recent call last):
     ...
@@ -610,26 +647,175 @@ def claim(statement: str, value: Any, expected: Any = True, *, rtol: float = 0.0
             f"✗ {statement}: computed {_shown(value)} but the book states {_shown(expected)}{tol}"
             + (f" ({detail})" if detail else "") + (f" [{source}]" if source else "")
         ) from None
-    tol = ""
-    if rtol:
-        tol += f", ±{float(rtol):.2g} relative"
+    c = Claim(statement, value, expected, _tolerance_text(rtol, atol), source, _anchor(statement))
+    REGISTRY.append(c)
+    if glue:
+        _glue(glue, value)
+    if not show:
+        return
+    if _GROUPS:
+        _GROUPS[-1].claims.append(c)
+        return
+    _display(c)
+
+
+def _tolerance_text(rtol: float, atol: float) -> str:
+    """``rtol`` and ``atol`` as a reader reads them: "±1 %", "±1e-12", "±1e-12 + 0.1 %"."""
+    parts = []
     if atol:
-        tol += f", ±{float(atol):.2g}"
+        parts.append(f"{float(atol):.2g}")
+    if rtol:
+        r = float(rtol)
+        parts.append(f"{100 * r:.2g} %" if r >= 1e-3 else f"{r:.2g} relative")
+    return "±" + " + ".join(parts) if parts else ""
+
+
+def _anchor(statement: str) -> str:
     base = _slug(statement)
     anchor, k = base, 2
     taken = {c.anchor for c in REGISTRY}
     while anchor in taken:
         anchor, k = f"{base}-{k}", k + 1
-    c = Claim(statement, value, expected, tol, source, anchor)
-    REGISTRY.append(c)
-    if show:
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
+    return anchor
 
-            if get_ipython() is not None:
-                display(c)
-                return
-        except ImportError:  # pragma: no cover
-            pass
-        print(repr(c))
+
+def _display(obj: Any) -> None:
+    """Show ``obj`` in Jupyter (as HTML), or print its ``repr`` elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display(obj)
+            return
+    except ImportError:  # pragma: no cover
+        pass
+    print(repr(obj))
+
+
+#: The prefix under which MyST-NB (the site builder) looks for glued values in a cell's outputs.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def _glue_text(name: str, value: Any) -> str:
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+        raise ValueError(f"glue: name must be letters, digits, '_' or '-' (a word the prose can name); got {name!r}")
+    if isinstance(value, np.ndarray) and value.ndim == 0 or isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return repr(value)
+    if isinstance(value, (tuple, list)):
+        return format_value(value)
+    raise TypeError(f"glue: value must be a number, a bool, a str or a tuple/list of numbers; got {_describe(value)}")
+
+
+def _glue(name: str, value: Any) -> None:
+    text = _glue_text(name, value)
+    GLUED[name] = value
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is not None:
+        display({GLUE_PREFIX + "text/plain": text}, raw=True,
+                metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}})
+
+
+def glue(name: str, value: Any) -> None:
+    """Make a computed value available to the chapter's prose, so that no number is typed twice.
+
+    In the chapter's Markdown, ``{glue:text}`name``` shows the value and
+    ``{glue:text}`name:,``` , ``{glue:text}`name:.1%``` a formatted one
+    (Python's format specifications); the site builder (MyST-NB) reads it
+    from the cell's output. Nothing is shown in the notebook. ``claim(...,
+    glue=name)`` glues the value it has just checked.
+
+    Parameters
+    ----------
+    name : str
+        Letters, digits, ``_`` and ``-``; unique within the chapter.
+    value : number, bool, str, or tuple/list of numbers
+        Numbers are glued as Python literals (so that format
+        specifications apply), a tuple or list as the book prints it.
+
+    Returns
+    -------
+    None
+        The value is recorded in :data:`GLUED` and, in Jupyter, put in the
+        cell's outputs under ``name`` (not displayed).
+
+    Examples
+    --------
+    >>> glue("n_outputs", 28 - 5 + 1)
+    >>> GLUED["n_outputs"]
+    24
+    >>> glue("a table", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: glue: name must be letters, digits, '_' or '-' (a word the prose can name); got 'a table'
+    """
+    _glue(name, value)
+
+
+class claim_group:
+    """Claims checked together and shown as one summary line that expands to show each.
+
+    Used as a context manager: every :func:`claim` inside is checked (and
+    fails) as usual, and the group is shown when it closes, with its
+    number of checks, as a ✓ line that unfolds into the claims. A group
+    that checked nothing is an error, as is a group inside a group.
+
+    Parameters
+    ----------
+    summary : str
+        What the claims show together, e.g. ``"3 settings of max_pool2d: torch's values"``.
+
+    Examples
+    --------
+    >>> with claim_group("output sizes of valid convolutions"):
+    ...     claim("28 inputs, 5 taps", 28 - 5 + 1, 24)
+    ...     claim("7 inputs, 3 taps", 7 - 3 + 1, 5)
+    ✓ output sizes of valid convolutions (2 checks)
+      ✓ 28 inputs, 5 taps: 24
+      ✓ 7 inputs, 3 taps: 5
+    """
+
+    def __init__(self, summary: str) -> None:
+        if not isinstance(summary, str) or not summary:
+            raise TypeError(f"claim_group: summary must be a non-empty str; got {summary!r}")
+        self.summary = summary
+        self.claims: list[Claim] = []
+
+    def __enter__(self) -> claim_group:
+        if _GROUPS:
+            raise ValueError(f"claim_group: groups do not nest; {self.summary!r} opened inside "
+                             f"{_GROUPS[-1].summary!r}")
+        _GROUPS.append(self)
+        return self
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        _GROUPS.remove(self)
+        if kind is not None:
+            return
+        if not self.claims:
+            raise ValueError(f"claim_group: {self.summary!r} showed no claim (a group must check something)")
+        _display(self)
+
+    def _count(self) -> str:
+        n = len(self.claims)
+        return f"{n} check" + ("s" if n != 1 else "")
+
+    def _repr_html_(self) -> str:
+        return (
+            '<details class="convbook-claim-group"><summary><span class="claim-mark">✓</span> '
+            f'<span class="claim-statement">{html.escape(self.summary)}</span> '
+            f'<span class="claim-count">({self._count()})</span></summary>'
+            + "".join(c._repr_html_() for c in self.claims) + "</details>"
+        )
+
+    def __repr__(self) -> str:
+        return f"✓ {self.summary} ({self._count()})" + "".join(f"\n  {c!r}" for c in self.claims)
+
+
+_GROUPS: list[claim_group] = []
