@@ -354,7 +354,8 @@ def test_a_group_shows_one_summary_line_that_unfolds(capsys):
     assert capsys.readouterr().out.splitlines() == [
         "✓ two output sizes (2 checks)", "  ✓ 28 inputs, 5 taps: 24", "  ✓ 7 inputs, 3 taps: 5"]
     page = group._repr_html_()
-    assert page.startswith('<details class="convbook-claim-group"><summary>') and page.count('class="convbook-claim"') == 2
+    assert page.startswith('<details class="convbook-claim-group"><summary>')
+    assert page.count('class="convbook-claim"') == 2
     assert REGISTRY[-2].statement == "28 inputs, 5 taps"  # each claim of a group is registered (for the index)
 
 

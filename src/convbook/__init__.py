@@ -13,7 +13,7 @@ checkers in :mod:`convbook.exercises`, and shared drawing helpers in
 
 from __future__ import annotations
 
-from .claims import Claim, ClaimError, GLUED, REGISTRY, claim, claim_group, format_value, glue
+from .claims import GLUED, REGISTRY, Claim, ClaimError, claim, claim_group, format_value, glue
 from .connectivity import affected_outputs, check_stack, conv_connectivity, dense_connectivity, receptive_inputs
 from .conv import conv2d, conv2d_backward, conv2d_naive, im2col
 from .correlate import convolve1d, convolve2d, correlate1d, correlate2d, correlate2d_naive

@@ -109,7 +109,8 @@ class Claim:
 
     def _repr_html_(self) -> str:
         value, stated = self.shown()
-        title = f' title="source: {html.escape(self.source)}" data-source="{html.escape(self.source)}"' if self.source else ""
+        src = html.escape(self.source)
+        title = f' title="source: {src}" data-source="{src}"' if self.source else ""
         return (
             f'<div class="convbook-claim" id="{self.anchor}"{title}><span class="claim-mark">✓</span> '
             f'<span class="claim-statement">{html.escape(self.statement)}</span>'
