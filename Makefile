@@ -10,25 +10,22 @@ export PYTHONHASHSEED := 0
 
 .PHONY: book test lint pytest nbval strict-book browser chromium serve bench mutation clean
 
-# JavaScript the site would otherwise load from CDNs, vendored from the npm
-# registry at pinned versions into _vendor/ (git-ignored), which the build
-# copies into _build/html/_static/.
+# JavaScript the site would otherwise load from a CDN, vendored from the npm
+# registry at a pinned version into _vendor/ (git-ignored), which the build
+# copies into _build/html/_static/: MathJax's TeX-to-HTML component, the fonts
+# it draws with, the TeX extensions it loads on demand and its menu and
+# accessibility modules; nothing else of the package.
 MATHJAX_VERSION  := 3.2.2
-REQUIREJS_VERSION := 2.3.6
-WIDGETS_VERSION  := 1.0.6
+MATHJAX_PARTS := tex-chtml.js input/tex/extensions output/chtml/fonts/woff-v2 ui a11y
 VENDOR := _vendor
-VENDOR_STAMP := $(VENDOR)/.versions-$(MATHJAX_VERSION)-$(REQUIREJS_VERSION)-$(WIDGETS_VERSION)
+VENDOR_STAMP := $(VENDOR)/.versions-mathjax-$(MATHJAX_VERSION)
 
 $(VENDOR_STAMP):
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tmp
-	cd $(VENDOR)/tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) requirejs@$(REQUIREJS_VERSION) \
-		@jupyter-widgets/html-manager@$(WIDGETS_VERSION) >/dev/null
-	mkdir -p $(VENDOR)/mathjax $(VENDOR)/html-manager
-	tar xzf $(VENDOR)/tmp/mathjax-$(MATHJAX_VERSION).tgz -C $(VENDOR)/mathjax --strip-components=2 package/es5
-	tar xzf $(VENDOR)/tmp/requirejs-$(REQUIREJS_VERSION).tgz -C $(VENDOR) --strip-components=1 package/require.js
-	tar xzf $(VENDOR)/tmp/jupyter-widgets-html-manager-$(WIDGETS_VERSION).tgz -C $(VENDOR)/html-manager \
-		--strip-components=2 package/dist
-	rm -rf $(VENDOR)/tmp $(VENDOR)/html-manager/*.map
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/tmp $(VENDOR)/mathjax
+	cd $(VENDOR)/tmp && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	tar xzf $(VENDOR)/tmp/mathjax-$(MATHJAX_VERSION).tgz -C $(VENDOR)/mathjax --strip-components=2 \
+		$(addprefix package/es5/,$(MATHJAX_PARTS))
+	rm -rf $(VENDOR)/tmp
 	@touch $@
 
 vendor: $(VENDOR_STAMP)

@@ -125,10 +125,105 @@ def claims_index_mismatches(root: pathlib.Path) -> list[str]:
     return bad
 
 
+# --- numbers in a chapter's prose come from its computation -------------------------------------------------
+
+#: A number as the book writes it: 267,960 / 0.316 / 1e-12 / 32.
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:[eE][-+]?\d+)?(?![\w])")
+#: Numbers that are references, not results: "§9.3", "Fig. 9.8", "figs. 9.3 and 9.4", "seed 002", "CLAIMS B14".
+REFERENCE = re.compile(
+    r"(?:§|\b(?:[Ff]igs?\.|[Ff]igures?|[Ee]qs?\.|[Ee]quations?|[Ss]ections?|[Cc]hapters?|seeds?|CLAIMS|[Ee]xercises?|"
+    r"[Tt]ables?|pp?\.|[Vv]ol\.|[Nn]o\.))\s*[A-Z]?\d+(?:\.\d+)*(?:\s*(?:,|and|or|–|-|to)\s*[A-Z]?\d+(?:\.\d+)*)*")
+#: A number that is part of a name: VGG-16, ResNet-50, float64, CIFAR-10, 2-D, 3-D.
+NAME = re.compile(r"\b[A-Za-z]+-?\d+\b|\b\d-D\b|\b\d+(?:st|nd|rd|th)\b")
+#: Small whole numbers (counts such as "3 × 3", "2 outputs") and years are not checked.
+SMALL, YEARS = 12, range(1900, 2100)
+
+
+def _number(text: str) -> str:
+    """A number token in one canonical form: '267,960' and '267960' and '2.50' and '2.5' read alike."""
+    from decimal import Decimal
+
+    return format(Decimal(text.replace(",", "")).normalize(), "f")
+
+
+def _numbers(text: str) -> set[str]:
+    return {_number(m.group(0)) for m in NUMBER.finditer(text)}
+
+
+def prose_numbers(page_html: str) -> list[tuple[str, str]]:
+    """Numbers in a chapter page's prose that no computation on the page produced: (number, its context).
+
+    A number in the prose (text, headings, captions, lists, tables and
+    mathematics, outside code cells and their outputs) is accounted for when
+    it was glued from a cell (``{glue:text}``), when it is a value of a
+    claim or any output on the page, or an input written in the page's
+    code; references (§9.3, Fig. 9.8, seed 002, CLAIMS B14), names (VGG-16),
+    years and whole numbers up to 12 are not checked.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page_html, "html.parser")
+    article = soup.find("article") or soup
+    if not article.select("div.cell"):
+        return []  # not a chapter
+    computed: set[str] = set()
+    for node in article.select("div.cell_input, div.cell_output, .pasted-text, .pasted-inline"):
+        computed |= _numbers(node.get_text(" "))
+        node.decompose()
+    for node in article.select("a.reference, .headerlink, span.eqno, .footnote-reference, div.citation, .section-number, .caption-number"):
+        node.decompose()  # cross-references and citations: numbers of other things
+    bad = []
+    for block in article.find_all(["p", "li", "h1", "h2", "h3", "h4", "td", "th", "dt", "dd", "figcaption",
+                                    "div"], recursive=True):
+        if block.name == "div" and "math" not in (block.get("class") or []):
+            continue
+        if block.find(["p", "li", "td", "dd", "div"]) is not None and block.name in ("li", "td", "dd"):
+            continue  # its paragraphs are checked one by one
+        text = block.get_text(" ")
+        text = REFERENCE.sub(" ", text)
+        text = NAME.sub(" ", text)
+        for m in NUMBER.finditer(text):
+            n = _number(m.group(0))
+            if n in computed:
+                continue
+            if "." not in n and "E" not in n and (int(n) <= SMALL or int(n) in YEARS):
+                continue
+            context = " ".join(text[max(0, m.start() - 50): m.end() + 30].split())
+            bad.append((m.group(0), context))
+    return bad
+
+
+def untraced_numbers(root: pathlib.Path) -> list[str]:
+    """Numbers typed in a chapter's prose that match no claim, glued value, output or code input on its page."""
+    bad = []
+    for rel, text in _pages(root):
+        for number, context in prose_numbers(text):
+            bad.append(f"{rel}: {number} in the prose is computed nowhere on the page (glue it): …{context}…")
+    return bad
+
+
+#: What a claim line must not show a reader: code (a dict, a call, an array repr), or the old tags.
+CLAIM_CODE = re.compile(r"[{}]|\b(?:array|tensor|dict)\(|\bnp\.|\btorch\.[a-z]|\[CLAIMS|\(stated:|\\n")
+
+
+def claim_lines_in_code(root: pathlib.Path) -> list[str]:
+    """Claim lines that show code (dict or repr text) instead of words."""
+    bad = []
+    for rel, text in _pages(root):
+        for cid, body in CLAIM.findall(text):
+            shown = re.sub(r"<[^>]+>", "", body.split(">", 1)[1] if ">" in body else body)
+            import html as _html
+
+            shown = _html.unescape(shown)
+            if CLAIM_CODE.search(shown):
+                bad.append(f"{rel}#{cid}: the claim line shows code, not words: {shown[:120]}")
+    return bad
+
+
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
-              raw_markdown_tables, errata_mismatches, claims_index_mismatches)
+              raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))

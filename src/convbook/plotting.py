@@ -29,12 +29,12 @@ import numpy as np
 __all__ = ["show_images", "plot_cost_growth", "plot_matrix", "plot_connectivity", "figure_widget",
            "check_legible", "figure_problems", "PAGE_WIDTH_PX", "FIG_WIDTH", "DPI", "MIN_TEXT_PX", "BOOK_STYLE"]
 
-#: Width of the text column on a desktop screen (CSS pixels): no figure is drawn wider.
-PAGE_WIDTH_PX = 740
+#: Width of a cell output on a 1280 px desktop screen (CSS pixels, measured: 672-688): no figure is drawn wider.
+PAGE_WIDTH_PX = 680
 #: Dots per inch of the figures on the page (one dot is one CSS pixel there).
 DPI = 100
 #: Width of a full-width figure, in inches (a little under the column, for the border the crop keeps).
-FIG_WIDTH = 7.2
+FIG_WIDTH = 6.6
 #: Smallest text on a figure, in pixels as the page shows it.
 MIN_TEXT_PX = 10.0
 
@@ -85,7 +85,7 @@ def figure_problems(fig: Any) -> list[str]:
     >>> fig, ax = plt.subplots(figsize=(12, 3))
     >>> _ = ax.plot([0, 1], [0, 1]); _ = ax.set_title("t = -1", fontsize=5)
     >>> for problem in figure_problems(fig): print(problem)
-    figure is 980 px wide: more than 10 % over the 740 px page
+    figure is 980 px wide: more than 10 % over the 680 px page
     text 't = -1' is 6.9 px high (at least 10 px)
     text 't = -1' has a hyphen for a minus sign: write − (U+2212)
     >>> plt.close(fig)
