@@ -170,7 +170,8 @@ def prose_numbers(page_html: str) -> list[tuple[str, str]]:
     for node in article.select("div.cell_input, div.cell_output, .pasted-text, .pasted-inline"):
         computed |= _numbers(node.get_text(" "))
         node.decompose()
-    for node in article.select("a.reference, .headerlink, span.eqno, .footnote-reference, div.citation, .section-number, .caption-number"):
+    for node in article.select("a.reference, .headerlink, span.eqno, .footnote-reference, div.citation, "
+                               ".section-number, .caption-number"):
         node.decompose()  # cross-references and citations: numbers of other things
     bad = []
     for block in article.find_all(["p", "li", "h1", "h2", "h3", "h4", "td", "th", "dt", "dd", "figcaption",

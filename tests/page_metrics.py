@@ -32,10 +32,12 @@ IMAGES = """() => Array.from(document.querySelectorAll('article.bd-article img')
     .map(i => ({src: i.getAttribute('src'), natural: i.naturalWidth, shown: i.clientWidth}))"""
 
 OVERFLOW = """() => {
+    const INSIDE_SCROLLERS = '.table-wrapper, .pst-scrollable-table-container, pre, .highlight, mjx-container, '
+        + '.cell_output .output, table';
     const doc = document.documentElement;
     const wide = Array.from(document.querySelectorAll('article.bd-article *')).filter(e => {
         const r = e.getBoundingClientRect();
-        return r.width > 0 && r.right > doc.clientWidth + 1 && !e.closest('.table-wrapper, .pst-scrollable-table-container, pre, .highlight, mjx-container, .cell_output .output, table');
+        return r.width > 0 && r.right > doc.clientWidth + 1 && !e.closest(INSIDE_SCROLLERS);
     }).slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + String(e.className).split(' ')[0] + ': '
                         + (e.textContent || '').trim().slice(0, 40));
     return {scroll: doc.scrollWidth, client: doc.clientWidth, wide: wide};
