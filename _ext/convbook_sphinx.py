@@ -11,7 +11,8 @@
   readers whose browser does not follow the redirect; and the site root gets a
   ``favicon.ico`` (the book's 3 × 3 kernel icon), which browsers ask for on
   pages that name no icon, such as that redirect (without it the server
-  answers 404 and the browser logs an error).
+  answers 404 and the browser logs an error). The themes' source maps
+  (``.map`` files, debugging aids) are not shipped.
 * Every executed notebook's run time is reported at the end of reading, and
   one that took longer than ``convbook_max_notebook_seconds`` (60 s) is a
   warning, so the strict build fails on it. (A cell that hangs fails sooner:
@@ -250,11 +251,32 @@ def write_favicon_ico(path: pathlib.Path) -> None:
     img.save(path, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
 
 
+SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*]# sourceMappingURL=[^\n]*?(?:\*/)?\s*$")
+
+
+def drop_source_maps(static: pathlib.Path) -> int:
+    """Delete the themes' ``.map`` files (debugging aids for their authors) and the comments that name them.
+
+    Returns the number of bytes removed.
+    """
+    removed = 0
+    for path in list(static.rglob("*.map")):
+        removed += path.stat().st_size
+        path.unlink()
+    for path in list(static.rglob("*.js")) + list(static.rglob("*.css")):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        stripped = SOURCE_MAP_COMMENT.sub("\n", text)
+        if stripped != text:
+            path.write_text(stripped, encoding="utf-8", errors="surrogateescape")
+    return removed
+
+
 def _finish_site(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = pathlib.Path(app.outdir)
     write_favicon_ico(out / "favicon.ico")
+    drop_source_maps(out / "_static")
     index = out / "index.html"
     found = BARE_REDIRECT.fullmatch(index.read_text(encoding="utf-8")) if index.exists() else None
     if found:

@@ -221,14 +221,33 @@ def claim_lines_in_code(root: pathlib.Path) -> list[str]:
     return bad
 
 
+#: The whole site may weigh at most this much (issue "The page as a reader meets it").
+MAX_SITE_BYTES = 15_000_000
+
+
+def site_weight(root: pathlib.Path) -> list[str]:
+    """The site over its budget, or shipping source maps (``.map``, debugging aids no reader needs)."""
+    files = [f for f in root.rglob("*") if f.is_file()]
+    total = sum(f.stat().st_size for f in files)
+    bad = [f"{f.relative_to(root)}: a source map is shipped" for f in files if f.suffix == ".map"]
+    if total > MAX_SITE_BYTES:
+        biggest = sorted(files, key=lambda f: -f.stat().st_size)[:5]
+        bad.append(f"the site weighs {total:,} bytes, over {MAX_SITE_BYTES:,}; largest: "
+                   + ", ".join(f"{f.relative_to(root)} ({f.stat().st_size:,})" for f in biggest))
+    return bad
+
+
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
-              raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code)
+              raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
+              site_weight)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))
         sys.exit(1)
+    size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
     print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
           "no object reprs, stderr output or raw tables; "
-          "internal anchors, errata links and the claims index resolve")
+          "internal anchors, errata links and the claims index resolve; "
+          f"every number in the chapters' prose is computed; the site weighs {size / 1e6:.1f} MB")

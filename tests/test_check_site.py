@@ -93,3 +93,45 @@ def test_files_a_browser_asks_the_root_for_must_exist(tmp_path):
     assert missing_root_files(tmp_path) == ["favicon.ico is missing from the site root"]
     (tmp_path / "favicon.ico").write_bytes(b"\0")
     assert missing_root_files(tmp_path) == []
+
+
+CHAPTER = ('<article class="bd-article"><div class="cell"><div class="cell_input"><pre>n = conv_cost(28, 5)</pre></div>'
+           '<div class="cell_output"><div class="convbook-claim" id="claim-flops"><span class="claim-mark">✓</span> '
+           '<span class="claim-statement">edge detection FLOPs</span>: <span class="claim-value">267,960</span>'
+           '</div></div></div>{prose}</article>')
+
+
+def test_a_number_typed_in_prose_must_match_a_computed_one():
+    from check_site import prose_numbers
+
+    fine = CHAPTER.format(prose="<p>Edge detection takes 267,960 FLOPs on 28 inputs (§9.2, Fig. 9.6, seed 001, "
+                                "VGG-16, 2016, 3 × 3), or <span class=\"pasted-text\">0.316</span> of it.</p>")
+    assert prose_numbers(fine) == []
+    drifted = CHAPTER.format(prose="<p>Edge detection takes 276,960 FLOPs.</p>")
+    assert [n for n, _ in prose_numbers(drifted)] == ["276,960"]
+    maths = CHAPTER.format(prose='<div class="math notranslate nohighlight">\\[ 54.5 \\]</div>')
+    assert [n for n, _ in prose_numbers(maths)] == ["54.5"]
+    assert prose_numbers("<article><p>Not a chapter: 276,960.</p></article>") == []
+
+
+def test_claim_lines_must_show_words_not_code(tmp_path):
+    from check_site import claim_lines_in_code
+
+    (tmp_path / "a.html").write_text(
+        '<div class="convbook-claim" id="claim-a"><span class="claim-mark">✓</span> '
+        "<span class=\"claim-statement\">max_pool2d{'kernel_size': 2}: equal</span></div>"
+        '<div class="convbook-claim" id="claim-b"><span class="claim-mark">✓</span> '
+        '<span class="claim-statement">2 × 2 windows: equal to torch</span></div>')
+    bad = claim_lines_in_code(tmp_path)
+    assert len(bad) == 1 and "claim-a" in bad[0]
+
+
+def test_the_site_budget_and_source_maps(tmp_path):
+    from check_site import MAX_SITE_BYTES, site_weight
+
+    (tmp_path / "a.html").write_text("x")
+    assert site_weight(tmp_path) == []
+    (tmp_path / "theme.js.map").write_text("{}")
+    (tmp_path / "big.bin").write_bytes(b"0" * (MAX_SITE_BYTES + 1))
+    bad = site_weight(tmp_path)
+    assert "theme.js.map: a source map is shipped" in bad and "over 15,000,000" in bad[1]

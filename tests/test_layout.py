@@ -162,3 +162,54 @@ def test_every_public_function_and_class_of_the_core_has_an_example(module):
         if inspect.isfunction(obj) or inspect.isclass(obj):
             doc = inspect.getdoc(obj) or ""
             assert "Examples\n--------" in doc and ">>>" in doc, f"convbook.{name} needs an Examples section"
+
+
+# --- figures: made by the library, at the page's width, checked legible ------------------------------------------
+
+FIGURE_MAKERS = {"subplots", "figure", "subplot_mosaic", "subplots_mosaic"}
+
+
+def figure_functions_without_check(path: Path) -> list[str]:
+    """Functions in ``path`` that create a matplotlib figure (``plt.subplots``, ``plt.figure``, ...) but never
+    pass anything through ``check_legible``."""
+    bad = []
+    for node in ast.walk(_tree(path)):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        calls = [c.func for c in ast.walk(node) if isinstance(c, ast.Call)]
+        makes = any(isinstance(f, ast.Attribute) and f.attr in FIGURE_MAKERS
+                    and isinstance(f.value, ast.Name) and f.value.id == "plt" for f in calls)
+        checks = any((isinstance(f, ast.Name) and f.id == "check_legible")
+                     or (isinstance(f, ast.Attribute) and f.attr == "check_legible") for f in calls)
+        if makes and not checks:
+            bad.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    return bad
+
+
+FIGURE_SOURCES = [PACKAGE / "plotting.py", *sorted((PACKAGE / "chapters").glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", FIGURE_SOURCES, ids=lambda p: p.name)
+def test_every_function_that_makes_a_figure_checks_it_is_legible(path):
+    assert figure_functions_without_check(path) == []
+
+
+def test_the_figure_rule_can_fail(tmp_path):
+    bad = tmp_path / "x.py"
+    bad.write_text("import matplotlib.pyplot as plt\n\ndef plot_a():\n    fig, ax = plt.subplots()\n    return ax\n\n"
+                   "def plot_b():\n    fig = plt.figure()\n    return check_legible(fig)\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert figure_functions_without_check(bad) == ["x.py:3 plot_a"]
+    finally:
+        ROOT = saved
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_a_notebook_draws_no_figure_itself(stem):
+    """Figures come from the chapter module (drawn at the page's width and checked): a notebook calls them."""
+    cells = json.loads((ROOT / "book" / f"{stem}.ipynb").read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    found = re.findall(r"^.*\b(?:plt\.\w+|import matplotlib\S*|\.imshow\(|\.plot\(|figsize=).*$", code, re.M)
+    assert not found, f"{stem}.ipynb draws figures itself:\n" + "\n".join(found)

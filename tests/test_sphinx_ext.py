@@ -84,3 +84,16 @@ def test_a_hanging_cell_fails_the_build():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert 0 < config["execute"]["timeout"] <= 60 and config["execute"]["allow_errors"] is False
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+
+
+def test_source_maps_are_dropped(tmp_path):
+    from convbook_sphinx import drop_source_maps
+
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "theme.js").write_text("var a = 1;\n//# sourceMappingURL=theme.js.map\n")
+    (tmp_path / "scripts" / "theme.js.map").write_text("{" + " " * 99 + "}")
+    (tmp_path / "theme.css").write_text("a{}\n/*# sourceMappingURL=theme.css.map*/")
+    assert drop_source_maps(tmp_path) == 101
+    assert not list(tmp_path.rglob("*.map"))
+    assert (tmp_path / "scripts" / "theme.js").read_text() == "var a = 1;\n"
+    assert "sourceMappingURL" not in (tmp_path / "theme.css").read_text()

@@ -21,12 +21,16 @@ import os
 import pathlib
 import re
 import shutil
+import sys
 import threading
 import urllib.parse
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+import page_metrics  # noqa: E402
+
 SITE = pathlib.Path(os.environ.get("CONVBOOK_SITE", ROOT / "_build" / "html")).resolve()
 SHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -172,17 +176,19 @@ def _check_page(page, url: str, base: str, path: pathlib.Path) -> list[str]:
         cells.forEach((cell, i) => {
             if (!cell.classList.contains('tag_widget')) return;
             if (!cell.querySelector('.convbook-widget-note'))
-                out.push('widget cell ' + i + ' carries no note that it needs a kernel');
+                out.push('widget cell ' + i + ' carries no note that its controls live in Jupyter');
+            if (!cell.querySelector('.cell_output img'))
+                out.push('widget cell ' + i + ' shows no picture of its figure');
+            if (cell.querySelector('input, select, button.widget-button, .jupyter-widgets'))
+                out.push('widget cell ' + i + ' shows controls that would move nothing');
             const next = cells[i + 1];
             if (!next || !next.classList.contains('tag_static-fallback'))
                 out.push('widget cell ' + i + ' is not followed by a static-fallback cell');
             else if (!next.querySelector('img, svg, video, .animation, canvas'))
                 out.push('static fallback after widget cell ' + i + ' shows no picture or animation');
         });
-        document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').forEach(s => {
-            if (!s.closest('.tag_widget')) out.push('a widget outside a cell tagged widget');
-        });
-        document.querySelectorAll('.jupyter-widgets-error-widget').forEach(() => out.push('a widget failed to render'));
+        if (document.querySelector('script[type="application/vnd.jupyter.widget-view+json"]'))
+            out.push('a live widget is embedded (the site has no kernel behind it)');
         return out;
     }""")
     return problems
@@ -223,3 +229,106 @@ def test_every_chapter_is_tested():
     chapters = {p.stem for p in (ROOT / "book").glob("*.ipynb")} | {p.stem for p in (ROOT / "book").glob("*.md")}
     tested = {pathlib.PurePath(p).stem for p in PAGES if p.startswith("book/")}
     assert chapters <= tested, f"pages not in the built site: {sorted(chapters - tested)}"
+
+
+# --- the page as a reader meets it: budgets, phone, dark mode, weight -----------------------------------------
+
+CHAPTERS = sorted(f"book/{p.stem}.html" for p in (ROOT / "book").glob("*.ipynb"))
+
+
+def _open(browser, url: str, **context_args):
+    context = browser.new_context(**context_args)
+    page = context.new_page()
+    page.goto(url)
+    _settle(page)
+    return context, page
+
+
+@pytest.mark.parametrize("rel", CHAPTERS)
+def test_chapter_reads_as_a_book_on_a_desktop(browser, server, rel):
+    """Visible code at most 25 % of the page, no unfolded cell over 25 lines, no figure shrunk by over 10 %."""
+    context, page = _open(browser, server + rel, viewport={"width": 1280, "height": 900})
+    m = page_metrics.code_metrics(page)
+    problems = page_metrics.code_problems(page) + page_metrics.image_problems(page)
+    context.close()
+    print(f"{rel}: visible code {m['share']:.1%} of the page, longest visible cell {m['longest_cell']} lines")
+    assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("rel", PAGES or ["(no site)"])
+def test_page_fits_a_phone(browser, server, rel):
+    """At 390 px nothing scrolls sideways (wide tables and code scroll inside themselves)."""
+    context, page = _open(browser, server + rel, viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True)
+    problems = page_metrics.overflow_problems(page)
+    context.close()
+    assert not problems, f"{rel}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("side, panel", [("primary", "chapters"), ("secondary", "contents")])
+def test_phone_toggles_open_their_panels(browser, server, side, panel):
+    rel = CHAPTERS[-1]
+    context, page = _open(browser, server + rel, viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True)
+    buttons = page.locator(f".{side}-toggle")
+    visible = [i for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+    assert visible, f"no visible {side} toggle on a phone"
+    buttons.nth(visible[0]).tap()
+    page.wait_for_timeout(400)
+    opened = page.evaluate(f"""() => {{
+        const dialog = document.querySelector('#pst-{side}-sidebar-modal');
+        if (!dialog || !dialog.open) return 0;
+        const r = dialog.getBoundingClientRect();
+        return dialog.querySelectorAll('a').length && r.width > 100 ? dialog.querySelectorAll('a').length : 0;
+    }}""")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"phone-{panel}-panel.png"))
+    context.close()
+    assert opened, f"tapping the {panel} button on a phone opened no panel with links"
+
+
+def _contrast(page, selector: str) -> list[float]:
+    """WCAG contrast ratio of the text of each element matching ``selector`` against what is behind it."""
+    return page.evaluate("""(selector) => {
+        const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+        const lum = ([r, g, b]) => {
+            const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = e => {
+            for (; e; e = e.parentElement) {
+                const c = rgb(getComputedStyle(e).backgroundColor);
+                if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+        };
+        return Array.from(document.querySelectorAll(selector)).slice(0, 20).map(e => {
+            const a = lum(rgb(getComputedStyle(e).color).slice(0, 3)), b = lum(background(e));
+            return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        });
+    }""", selector)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("rel", CHAPTERS)
+def test_claim_lines_read_in_light_and_dark_mode(browser, server, rel, scheme):
+    context, page = _open(browser, server + rel, viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page.evaluate(f"() => document.documentElement.dataset.theme = '{scheme}'")
+    page.wait_for_timeout(100)
+    ratios = _contrast(page, ".convbook-claim .claim-statement, .convbook-claim-group > summary")
+    behind = page.evaluate("""() => getComputedStyle(document.querySelector(
+        '.cell_output .output.text_html:has(.convbook-claim, .convbook-claim-group)')).backgroundColor""")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{rel.replace('/', '__').removesuffix('.html')}-{scheme}.png"), full_page=True)
+    context.close()
+    assert ratios and min(ratios) >= 4.5, f"{rel} ({scheme}): claim text contrast {min(ratios or [0]):.1f} < 4.5"
+    assert behind in ("rgba(0, 0, 0, 0)", "transparent"), f"{rel} ({scheme}): claim lines sit on a box ({behind})"
+
+
+@pytest.mark.parametrize("rel", PAGES or ["(no site)"])
+def test_page_weight(browser, server, rel):
+    """What a reader's browser downloads for one page (empty cache): at most 2 MB."""
+    context, page = _open(browser, server + rel, viewport={"width": 1280, "height": 900})
+    weight = page_metrics.page_bytes(page)
+    context.close()
+    assert weight <= page_metrics.MAX_PAGE_BYTES, f"{rel} transfers {weight:,} bytes"
