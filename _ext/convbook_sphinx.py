@@ -12,7 +12,8 @@
   ``favicon.ico`` (the book's 3 × 3 kernel icon), which browsers ask for on
   pages that name no icon, such as that redirect (without it the server
   answers 404 and the browser logs an error). The themes' source maps
-  (``.map`` files, debugging aids) are not shipped.
+  (``.map`` files, debugging aids) are not shipped, nor the theme's icon
+  script (its stylesheet draws the same icons with a web font).
 * Every executed notebook's run time is reported at the end of reading, and
   one that took longer than ``convbook_max_notebook_seconds`` (60 s) is a
   warning, so the strict build fails on it. (A cell that hangs fails sooner:
@@ -271,12 +272,33 @@ def drop_source_maps(static: pathlib.Path) -> int:
     return removed
 
 
+ICON_SCRIPT = "scripts/fontawesome.js"
+
+
+def drop_icon_script(static: pathlib.Path) -> int:
+    """Empty the theme's Font Awesome script (1.5 MB of JavaScript that redraws every icon as SVG).
+
+    The theme's stylesheet already draws the same icons with the Font Awesome
+    web fonts, which the pages load anyway; the script file stays (the
+    theme's pages name it) with a comment saying why it is empty. Returns
+    the number of bytes removed.
+    """
+    path = static / ICON_SCRIPT
+    if not path.exists():
+        return 0
+    before = path.stat().st_size
+    path.write_text("/* Icons are drawn by the theme's stylesheet with the Font Awesome web fonts. */\n",
+                    encoding="utf-8")
+    return before - path.stat().st_size
+
+
 def _finish_site(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = pathlib.Path(app.outdir)
     write_favicon_ico(out / "favicon.ico")
     drop_source_maps(out / "_static")
+    drop_icon_script(out / "_static")
     index = out / "index.html"
     found = BARE_REDIRECT.fullmatch(index.read_text(encoding="utf-8")) if index.exists() else None
     if found:

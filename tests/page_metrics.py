@@ -17,7 +17,7 @@ CODE_METRICS = """() => {
     const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     let code = 0, longest = 0, longestText = '';
     article.querySelectorAll('.cell .cell_input').forEach(e => {
-        if (!visible(e)) return;
+        if (!visible(e) || e.closest('details:not([open])')) return;  // folded: in a closed <details>
         code += e.getBoundingClientRect().height;
         const text = (e.querySelector('pre') || e).textContent.replace(/\\n+$/, '');
         const lines = text.split('\\n').length;

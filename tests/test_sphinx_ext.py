@@ -97,3 +97,13 @@ def test_source_maps_are_dropped(tmp_path):
     assert not list(tmp_path.rglob("*.map"))
     assert (tmp_path / "scripts" / "theme.js").read_text() == "var a = 1;\n"
     assert "sourceMappingURL" not in (tmp_path / "theme.css").read_text()
+
+
+def test_the_icon_script_is_emptied(tmp_path):
+    from convbook_sphinx import ICON_SCRIPT, drop_icon_script
+
+    script = tmp_path / ICON_SCRIPT
+    script.parent.mkdir(parents=True)
+    script.write_text("x" * 5000)
+    assert drop_icon_script(tmp_path) > 4900 and script.stat().st_size < 100
+    assert drop_icon_script(tmp_path / "elsewhere") == 0
