@@ -89,6 +89,8 @@ class Claim:
         ('all 9 values within ±1e-12 (largest difference 1e-13)', '')
         >>> Claim("x", True, True, "", "", "c").shown(), Claim("x", 0.5, 0.5, "", "", "c").shown()
         (('', ''), ('0.5', ''))
+        >>> Claim("x", (-1, 2e-05), (-1, 2e-05), "", "", "c").shown()  # a true minus sign, not a hyphen
+        ('(−1, 2e-05)', '')
         """
         v, e = self.value, self.expected
         if _is_bool(v) and _is_bool(e) and bool(v) == bool(e):
@@ -102,7 +104,7 @@ class Claim:
                     return f"all {n} values equal", ""
                 return f"all {n} values within {self.tolerance} (largest difference {d:.2g})", ""
             return f"all {n} entries equal", ""
-        value, expected = format_value(v), format_value(e)
+        value, expected = _minus(format_value(v)), _minus(format_value(e))
         if value == expected:
             return value, ""
         return value, ", ".join(t for t in (expected, self.tolerance) if t)
@@ -176,6 +178,11 @@ def format_value(v: Any) -> str:
     if isinstance(v, Mapping):
         return ", ".join(f"{k} = {format_value(x)}" for k, x in v.items())
     return str(v)
+
+
+def _minus(text: str) -> str:
+    """A number's minus sign as the page prints it: − (U+2212), not the hyphen "-" (exponents keep theirs)."""
+    return re.sub(r"(?<![\w.])-(?=[\d.])", "\u2212", text)
 
 
 def _element(e: Any) -> str:
