@@ -180,7 +180,7 @@ def prose_numbers(page_html: str) -> list[tuple[str, str]]:
             continue
         if block.find(["p", "li", "td", "dd", "div"]) is not None and block.name in ("li", "td", "dd"):
             continue  # its paragraphs are checked one by one
-        text = block.get_text(" ")
+        text = block.get_text(" ").replace("{,}", ",").replace("\\,", ",")  # TeX thousands: 1{,}400
         text = REFERENCE.sub(" ", text)
         text = NAME.sub(" ", text)
         for m in NUMBER.finditer(text):
@@ -221,6 +221,26 @@ def claim_lines_in_code(root: pathlib.Path) -> list[str]:
     return bad
 
 
+def numbering_problems(root: pathlib.Path) -> list[str]:
+    """Figures and exercises must be numbered within their chapter: Fig. 4.1, 4.2, ...; Exercise 4.1, 4.2, ..."""
+    bad = []
+    for rel, text in _pages(root):
+        if 'class="cell' not in text:
+            continue
+        chapter = re.search(r'<h1>(?:<span class="section-number">)?(\d+)\.', text)
+        if not chapter:
+            bad.append(f"{rel}: the chapter has no number in its title")
+            continue
+        n = chapter.group(1)
+        for kind, pattern in (("figure", r'caption-number">Fig\. ([\d.]+)'),
+                              ("exercise", r'class="admonition-title"><span class="caption-number">Exercise ([\d.]+)')):
+            found = list(dict.fromkeys(re.findall(pattern, text)))
+            expected = [f"{n}.{k}" for k in range(1, len(found) + 1)]
+            if found != expected:
+                bad.append(f"{rel}: {kind} numbers {found} are not {expected}")
+    return bad
+
+
 #: The whole site may weigh at most this much (issue "The page as a reader meets it").
 MAX_SITE_BYTES = 15_000_000
 
@@ -241,7 +261,7 @@ if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
               raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
-              site_weight)
+              site_weight, numbering_problems)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))

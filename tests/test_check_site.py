@@ -135,3 +135,17 @@ def test_the_site_budget_and_source_maps(tmp_path):
     (tmp_path / "big.bin").write_bytes(b"0" * (MAX_SITE_BYTES + 1))
     bad = site_weight(tmp_path)
     assert "theme.js.map: a source map is shipped" in bad and "over 15,000,000" in bad[1]
+
+
+def test_figures_and_exercises_are_numbered_within_their_chapter(tmp_path):
+    from check_site import numbering_problems
+
+    def page(*numbers):
+        figs = "".join(f'<span class="caption-number">Fig. {n} </span>' for n in numbers)
+        return ('<h1><span class="section-number">4. </span>Equivariance</h1><div class="cell"></div>' + figs
+                + '<p class="admonition-title"><span class="caption-number">Exercise 4.1 </span></p>')
+
+    (tmp_path / "good.html").write_text(page("4.1", "4.2"))
+    assert numbering_problems(tmp_path) == []
+    (tmp_path / "bad.html").write_text(page("19", "20"))
+    assert numbering_problems(tmp_path) == ["bad.html: figure numbers ['19', '20'] are not ['4.1', '4.2']"]
