@@ -243,6 +243,17 @@ def test_search_finds_a_term(page, server, scheme):
     assert not [u for u in page.requests if _outside(u, base)]
 
 
+def test_search_summaries_show_no_tex(page, server):
+    """Sphinx cuts each hit's summary from the page's HTML, where mathematics is TeX source: it is left out."""
+    page.goto(server + "search.html?q=padding")
+    page.wait_for_selector("#search-results li p.context", timeout=15000)
+    page.wait_for_timeout(1000)
+    summaries = page.locator("#search-results li p.context").all_text_contents()
+    assert summaries, "no search summaries for 'padding'"
+    tex = [t for t in summaries if re.search(r"\\[a-zA-Z]+|\\[()\[\]]|\$\$", t)]
+    assert not tex, f"search summaries show TeX: {tex[:2]}"
+
+
 def test_every_chapter_is_tested():
     assert PAGES, f"no built site at {SITE}"
     chapters = {p.stem for p in (ROOT / "book").glob("*.ipynb")} | {p.stem for p in (ROOT / "book").glob("*.md")}
