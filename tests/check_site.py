@@ -241,6 +241,27 @@ def numbering_problems(root: pathlib.Path) -> list[str]:
     return bad
 
 
+#: Authoring syntax that only shows on a page when a role or directive was not parsed.
+AUTHORING = re.compile(r"\{(?:term|doc|ref|cite(?::[pt])?|glue(?::\w+)?|numref|eq|math|prf:\w+)\}`|^\s*(?:```|:::)\{", re.M)
+
+
+def authoring_syntax(root: pathlib.Path) -> list[str]:
+    """MyST roles or directives shown to the reader as text (``{term}`x```, a stray ```` ```{ ````)."""
+    from bs4 import BeautifulSoup
+
+    bad = []
+    for rel, text in _pages(root):
+        if rel.parts[0].startswith("_") or rel.name in ("search.html", "genindex.html"):
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        for node in soup.select("div.cell_input, pre, script, style, .highlight"):
+            node.decompose()
+        found = AUTHORING.search(soup.get_text(" "))
+        if found:
+            bad.append(f"{rel}: authoring syntax shown as text: {found.group(0)!r}")
+    return bad
+
+
 #: The whole site may weigh at most this much (issue "The page as a reader meets it").
 MAX_SITE_BYTES = 15_000_000
 
@@ -261,7 +282,7 @@ if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
               raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
-              site_weight, numbering_problems)
+              site_weight, numbering_problems, authoring_syntax)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))

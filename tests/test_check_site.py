@@ -149,3 +149,11 @@ def test_figures_and_exercises_are_numbered_within_their_chapter(tmp_path):
     assert numbering_problems(tmp_path) == []
     (tmp_path / "bad.html").write_text(page("19", "20"))
     assert numbering_problems(tmp_path) == ["bad.html: figure numbers ['19', '20'] are not ['4.1', '4.2']"]
+
+
+def test_authoring_syntax_shown_as_text_is_reported(tmp_path):
+    from check_site import authoring_syntax
+
+    (tmp_path / "a.html").write_text("<p>a chapter writes {term}`receptive field` and the word links</p>")
+    (tmp_path / "b.html").write_text('<div class="cell_input"><pre>{term}`x`</pre></div><p>fine</p>')
+    assert authoring_syntax(tmp_path) == ["a.html: authoring syntax shown as text: '{term}`'"]
