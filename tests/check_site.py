@@ -242,7 +242,8 @@ def numbering_problems(root: pathlib.Path) -> list[str]:
 
 
 #: Authoring syntax that only shows on a page when a role or directive was not parsed.
-AUTHORING = re.compile(r"\{(?:term|doc|ref|cite(?::[pt])?|glue(?::\w+)?|numref|eq|math|prf:\w+)\}`|^\s*(?:```|:::)\{", re.M)
+AUTHORING = re.compile(r"\{(?:term|doc|ref|cite(?::[pt])?|glue(?::\w+)?|numref|eq|math|prf:\w+)\}`"
+                       r"|^\s*(?:```|:::)\{", re.M)
 
 
 def authoring_syntax(root: pathlib.Path) -> list[str]:
