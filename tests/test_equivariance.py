@@ -24,7 +24,10 @@ from convbook import (
     rotate,
     shift,
 )
+from convbook.chapters import equivariance as chapter
 from convbook.chapters.equivariance import shift_panels, shift_strip, shift_widget
+from convbook.exercises import equivariance as ex
+from convbook.plotting import PAGE_WIDTH_PX, figure_problems
 
 ints = st.integers
 
@@ -157,8 +160,10 @@ def test_widget_and_strip():
     assert len(panels) == 4 and panels[3].max() < 1e-12
     fig = shift_strip(img, sobel, [(0, 2), (1, 1)], circular=[False, True])
     assert len(fig.axes) == 8
+    assert figure_problems(fig) == []
     widget = shift_widget(img, sobel)
     assert len(widget.children) == 2
+    matplotlib.pyplot.close("all")
 
 
 @pytest.mark.parametrize(
@@ -377,3 +382,134 @@ def test_the_smallest_matrices():
     assert circulant_matrix([3.0], 1).tolist() == [[3.0]]
     with pytest.raises(ValueError, match=r"circulant_matrix: k must be 1-D \(m,\); got 2-D"):
         circulant_matrix(np.ones((2, 2)), 4)
+
+
+# --- the chapter's figures and widget --------------------------------------------------------------------------
+
+
+def _photo_and_kernel():
+    return cb.grace_hopper(), np.random.default_rng(0).normal(size=(5, 5))
+
+
+def test_every_figure_of_the_chapter_fits_the_page():
+    image, k = _photo_and_kernel()
+    sobel = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    n = 12
+    c = circulant_matrix(np.arange(1.0, 6.0), n)
+    f = np.fft.fft(np.eye(n))
+    rows = {s: [best_output_shift(lambda z, s=s: correlate_circular(z, k, stride=s), image[:40, :48], t)
+                for t in range(5)] for s in (2, 4)}
+    signal = np.random.default_rng(1).normal(size=200)
+    figures = [
+        chapter.plot_error_map(image, k, (-4, 7)),
+        chapter.shift_strip(image[::2, ::2], sobel, [(10, -20), (10, -20)], circular=[False, True]),
+        chapter.plot_circulant(c, f @ c @ np.linalg.inv(f)),
+        chapter.plot_stride_errors(rows).figure,
+        chapter.plot_delay(signal, 40, lambda x: correlate_same(x, np.ones(5))),
+    ]
+    for fig in figures:
+        assert figure_problems(fig) == []
+        assert fig.get_figwidth() * fig.dpi <= PAGE_WIDTH_PX
+    matplotlib.pyplot.close("all")
+
+
+def test_error_map_shows_where_the_error_is():
+    image, k = _photo_and_kernel()
+    fig = chapter.plot_error_map(image, k, (-4, 7))
+    err = equivariance_map(lambda z: correlate_same(z, k), lambda z: shift(z, (-4, 7)), image)
+    shown = fig.axes[0].images[0].get_array()
+    # exact zeros are masked (drawn white), every nonzero error is drawn, on a log scale that starts at the floor
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown), err == 0)
+    assert (err != 0).sum() > 0 and (err == 0).mean() > 0.9
+    norm = fig.axes[0].images[0].norm
+    assert isinstance(norm, matplotlib.colors.LogNorm) and norm.vmin == 1e-3 and norm.vmax == err.max()
+    # the enlarged corners are drawn on the same scale, at their own pixel coordinates
+    bottom_right = fig.axes[2].images[0]
+    assert bottom_right.norm is norm and bottom_right.get_extent()[1] == image.shape[1] - 0.5
+    matplotlib.pyplot.close(fig)
+
+
+def test_an_error_map_that_is_zero_everywhere_says_so():
+    img = np.random.default_rng(0).random((20, 24))
+    fig = shift_strip(img, np.ones((3, 3)), [(2, 3)], circular=True)
+    texts = [t.get_text() for t in fig.axes[3].texts]
+    assert texts == ["0 everywhere"]
+    assert "error 0 everywhere" in fig.subfigs[0]._suptitle.get_text()
+    matplotlib.pyplot.close(fig)
+
+
+def test_strip_titles_use_a_true_minus_sign_and_need_one_flag_per_shift():
+    img = np.random.default_rng(0).random((20, 24))
+    fig = shift_strip(img, np.ones((3, 3)), [(1, -2)])
+    assert fig.subfigs[0]._suptitle.get_text().startswith("shift (1, −2), zero padding: largest error")
+    matplotlib.pyplot.close(fig)
+    with pytest.raises(ValueError, match="one circular flag per shift; got 1 for 2 shifts"):
+        shift_strip(img, np.ones((3, 3)), [(0, 1), (1, 0)], circular=[True])
+
+
+def test_shift_widget_controls_wrap_on_a_phone():
+    img = np.random.default_rng(0).random((20, 24))
+    box = shift_widget(img, np.ones((3, 3)))
+    row = box.children[0]
+    assert row.layout.flex_flow == "row wrap" and row.layout.width == "100%"
+    for control in row.children:
+        assert control.layout.min_width == "0" and control.layout.max_width == "100%"
+    matplotlib.pyplot.close("all")
+
+
+def test_shift_text_and_error_table():
+    assert chapter.shift_text((-4, 7)) == "(−4, 7)" and chapter.shift_text((0, -20)) == "(0, −20)"
+    table = chapter.error_table({("rotate 90°", "random"): 0.5778, ("rotate 90°", "identity"): 0.0,
+                                 ("scale × 0.5", "random"): 0.4217, ("scale × 0.5", "identity"): 0.0})
+    lines = table.splitlines()
+    assert lines[0].split() == ["transform", "random", "identity"]
+    assert lines[1].split() == ["rotate", "90°", "57.78", "%", "0"]
+    assert lines[2].endswith("0") and "42.17 %" in lines[2]
+
+
+def test_delay_figure_gives_each_input_one_colour_in_both_panels():
+    signal = np.random.default_rng(1).normal(size=100)
+    fig = chapter.plot_delay(signal, 20, lambda x: correlate_same(x, np.ones(3)))
+    top, bottom = fig.axes
+    assert [line.get_color() for line in top.lines] == [line.get_color() for line in bottom.lines]
+    np.testing.assert_array_equal(top.lines[1].get_ydata(), shift(signal, 20))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["input", "input delayed by 20"]
+    matplotlib.pyplot.close(fig)
+
+
+# --- the exercises: each solution, computed as the notebook computes it, is accepted; the wrong answers are not ---
+
+
+def test_exercise_border_solution_is_accepted():
+    image = cb.grace_hopper()
+    m = equivariance_map(lambda x: correlate_same(x, ex.BORDER_KERNEL), lambda x: shift(x, ex.BORDER_SHIFT), image)
+    answer = clean_border(m)
+    dy, dx = ex.BORDER_SHIFT
+    assert answer == max(abs(dy), abs(dx), ex.BORDER_KERNEL.shape[0] // 2) == 6
+    assert ex.check_clean_border(answer)
+    r = ex.BORDER_KERNEL.shape[1] // 2
+    for wrong in (abs(dx) + r, r, None, 6.5, "6"):
+        assert not ex.check_clean_border(wrong)
+
+
+def test_exercise_stride_solution_is_accepted():
+    image = cb.grace_hopper()
+    answer = [t for t in range(1, 13)
+              if best_output_shift(lambda x: correlate_circular(x, ex.BORDER_KERNEL, stride=4), image, t)[1] == 0.0]
+    assert answer == [4, 8, 12]
+    assert ex.check_stride_shifts(answer)
+    for wrong in ([2, 4, 6, 8, 10, 12], list(range(1, 13)), [4, 8], [4, 4, 8, 12], [0, 4, 8, 12]):
+        assert not ex.check_stride_shifts(wrong)
+
+
+def test_exercise_spectrum_solution_is_accepted():
+    k3 = np.array([1.0, 2.0, 3.0])
+    c3 = np.roll(np.pad(k3, (0, 5)), -1)
+    answer = np.conj(np.fft.fft(c3))
+    assert ex.check_circulant_spectrum(answer, k3, 8)
+    np.testing.assert_allclose(np.sort_complex(np.round(np.linalg.eigvals(circulant_matrix(k3, 8)), 10)),
+                               np.sort_complex(np.round(answer, 10)), atol=1e-9)
+    unconjugated = np.fft.fft(c3)
+    assert not ex.check_circulant_spectrum(unconjugated, k3, 8)
+    assert "conjugate" in ex.check_circulant_spectrum(unconjugated, k3, 8).message
+    assert not ex.check_circulant_spectrum(answer[:7], k3, 8)
