@@ -82,7 +82,7 @@ def test_timing_helpers(capsys):
 
 def test_plots_have_labels(points):
     fig, axes = show_images([np.zeros((3, 4)), np.ones((3, 2))], ["a", "b"], symmetric=[False, True])
-    assert axes[0].get_xlabel() and axes[1].get_ylabel() and "4 wide x 3 high" in axes[0].get_title()
+    assert "4 × 3 pixels" in axes[0].get_title() and "2 × 3 pixels" in axes[1].get_title()
     ax = plot_matrix(np.eye(3))
     assert "input pixel" in ax.get_xlabel() and "output pixel" in ax.get_ylabel()
     fig = plot_dense_growth(points, (28, 32))
@@ -110,3 +110,107 @@ def test_colour_photo():
     grey = grace_hopper()
     luma = np.tensordot([0.299, 0.587, 0.114], rgb, axes=1)
     assert np.abs(luma - grey).mean() < 0.01
+
+
+# --- the exercises: each solution, computed as its solution cell computes it, is accepted, and each wrong
+# answer the chapter discusses is rejected with a reason -----------------------------------------------------
+
+def test_exercise_vertical_edge_flops():
+    from convbook import output_size
+    from convbook.exercises.parameter_sharing import check_vertical_edge_flops
+
+    oh, ow = output_size(280, 2), output_size(320, 1)
+    answer = oh * ow * 3
+    assert (oh, ow) == (279, 320)
+    assert check_vertical_edge_flops(answer)
+    wrong = check_vertical_edge_flops(267_960)  # the horizontal kernel's count
+    assert not wrong and "horizontal kernel" in wrong.message
+    assert not check_vertical_edge_flops(oh * ow * 2)  # multiplies only
+    assert not check_vertical_edge_flops(280 * 320 * 3)  # the input size
+    assert not check_vertical_edge_flops(None)
+
+
+def test_exercise_sobel_nnz():
+    from convbook import conv_matrix, grace_hopper, output_size
+    from convbook.exercises.parameter_sharing import SOBEL_X, check_sobel_nnz
+
+    oh, ow = output_size(280, 3), output_size(320, 3)
+    answer = int(np.count_nonzero(SOBEL_X)) * oh * ow
+    assert answer == conv_matrix(SOBEL_X, grace_hopper(width=320, height=280).shape).nnz
+    assert check_sobel_nnz(answer)
+    wrong = check_sobel_nnz(9 * 318 * 278)  # stores the zero taps
+    assert not wrong and "zero taps" in wrong.message
+    assert not check_sobel_nnz(6 * 280 * 320)
+    assert not check_sobel_nnz(None)
+
+
+def test_exercise_sobel_flops():
+    from convbook import correlate2d_cost
+    from convbook.exercises.parameter_sharing import check_sobel_flops
+
+    per_kernel = correlate2d_cost((280, 320), (3, 3))
+    answer = 2 * per_kernel.flops
+    assert check_sobel_flops(answer)
+    wrong = check_sobel_flops(2 * 318 * 278 * 18)  # 9 adds per output
+    assert not wrong and "8 adds" in wrong.message
+    assert not check_sobel_flops(per_kernel.flops)  # one kernel only
+    assert not check_sobel_flops(2 * 318 * 278 * 9)  # multiplies only
+    outputs = per_kernel.output_shape[0] * per_kernel.output_shape[1]
+    assert per_kernel.flops // outputs == 17
+    rows = correlate2d_cost((280, 320), (1, 3))
+    both = correlate2d_cost(rows.output_shape, (3, 1))
+    assert both.output_shape == per_kernel.output_shape
+    assert rows.flops + both.flops < per_kernel.flops
+
+
+def test_exercise_edge_image():
+    from convbook import grace_hopper
+    from convbook.exercises.parameter_sharing import check_edge_image
+
+    image = grace_hopper(width=320, height=280)
+    assert check_edge_image(image[:, 1:] - image[:, :-1], image)
+    wrong = check_edge_image(image[:, :-1] - image[:, 1:], image)  # the other order
+    assert not wrong and "negative" in wrong.message
+    assert not check_edge_image(image[:, 1:] - image[:, :-1] + 1e-3, image)
+    assert not check_edge_image(image[1:, :] - image[:-1, :], image)  # wrong shape
+
+
+# --- figures and tables of the chapter --------------------------------------------------------------------------
+
+def test_plot_edges_is_legible_at_the_page_width():
+    from convbook import correlate2d, grace_hopper
+    from convbook.chapters.parameter_sharing import plot_edges
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    image = grace_hopper(width=320, height=280)
+    fig = plot_edges(image, correlate2d(image, np.array([[-1.0, 1.0]])))
+    assert fig.get_size_inches()[0] <= FIG_WIDTH and figure_problems(fig) == []
+    assert "−1" in fig.axes[1].get_title() and "319 × 280 pixels" in fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="image"):
+        plot_edges(np.zeros(3), np.zeros((2, 2)))
+    plt.close("all")
+
+
+def test_plot_dense_growth_one_colour_per_method_and_one_legend(points):
+    from convbook.chapters.parameter_sharing import METHOD_COLOURS
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    fig = plot_dense_growth(points, (28, 32))
+    assert fig.get_size_inches()[0] <= FIG_WIDTH and figure_problems(fig) == []
+    colours = [{line.get_label(): line.get_color() for line in ax.get_lines() if not line.get_label().startswith("_")}
+               for ax in fig.axes]
+    for name, colour in METHOD_COLOURS.items():
+        assert colours[0][name] == colours[1][name] == colour
+    assert len(fig.legends) == 1 and all(ax.get_legend() is None for ax in fig.axes)
+    assert "extrapolated to 32 × 28" in [t.get_text() for t in fig.legends[0].get_texts()][-1]
+    plt.close("all")
+
+
+def test_print_layer_costs(capsys):
+    from convbook.chapters.parameter_sharing import print_layer_costs
+
+    print_layer_costs(local_perception())
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["layer", "parameters", "multiplies", "memory"]
+    assert "25,000,000,000" in out[1] and "200 GB" in out[1]
+    assert out[3].split()[-2:] == ["800", "B"] and "10,000,000" in out[3]

@@ -13,16 +13,20 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.ticker import MaxNLocator
 
 from .._checks import as_array, as_int
 from ..correlate import correlate2d
 from ..cost import Cost, correlate2d_cost, dense_matrix_cost, sparse_matrix_cost
 from ..matrix import conv_matrix
-from ..plotting import plot_cost_growth, plot_matrix, show_images  # noqa: F401  (re-exported for the notebook)
+from ..plotting import FIG_WIDTH, check_legible, plot_matrix, show_images  # noqa: F401  (plot_matrix re-exported)
 from ..timing import median_time
 
 __all__ = ["GrowthPoint", "dense_growth", "power_law", "extrapolate", "tied_gradient", "map_sizes",
-           "plot_dense_growth", "print_timings"]
+           "plot_edges", "plot_dense_growth", "print_timings", "print_layer_costs", "METHOD_COLOURS"]
+
+#: One colour per method, the same in every panel of the chapter's figures.
+METHOD_COLOURS = {"convolution": "C0", "sparse matrix": "C1", "dense matrix": "C3"}
 
 
 @dataclass(frozen=True)
@@ -146,31 +150,130 @@ def map_sizes(total: int, channels: int) -> list[tuple[int, int]]:
     return [(h, area // h) for h in range(1, int(area**0.5) + 1) if area % h == 0]
 
 
-def plot_dense_growth(points: Sequence[Any], full_shape: tuple[int, int], axes: Sequence[Any] | None = None
-                      ) -> Any:
-    """Memory and measured time of the three methods against image size (chapter *Parameter sharing*).
+def plot_edges(image: np.ndarray, edges: np.ndarray) -> Any:
+    """The photograph and its edge image side by side, at the page's width.
 
-    ``points`` come from :func:`dense_growth`; the dense
-    matrix is extrapolated to ``full_shape`` with a fitted power law.
+    Parameters
+    ----------
+    image : array, shape (H, W)
+        The grey-scale photograph.
+    edges : array, shape (H, W - 1)
+        Its correlation with the kernel ``[-1, 1]`` along the width: signed,
+        drawn red where brightness rises to the right and blue where it falls,
+        on a colour scale centred on zero that saturates at the 98th
+        percentile of ``|edges|`` (so that the many weak edges stay visible).
+
+    Returns
+    -------
+    matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> x = np.arange(12.0).reshape(3, 4)
+    >>> fig = plot_edges(x, x[:, 1:] - x[:, :-1])
+    >>> [ax.get_title().splitlines()[1] for ax in fig.axes[:2]]
+    ['4 × 3 pixels', '3 × 3 pixels']
+    >>> plt.close(fig)
+    """
+    image = as_array("plot_edges", "image", image, 2, "(H, W)")
+    edges = as_array("plot_edges", "edges", edges, 2, "(H, W - 1)")
+    h, w = image.shape
+    fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, FIG_WIDTH / 2 * h / w + 0.7))
+    axes[0].imshow(image, cmap="gray")
+    lim = float(np.percentile(np.abs(edges), 98)) or 1.0
+    im = axes[1].imshow(edges, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    fig.colorbar(im, ax=axes[1], fraction=0.046, pad=0.03, extend="both")
+    for ax, img, title in zip(axes, (image, edges), ("input", "kernel [−1, 1] along the width")):
+        ax.set_title(f"{title}\n{img.shape[1]} × {img.shape[0]} pixels")
+        ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(3, integer=True))
+    fig.tight_layout()
+    return check_legible(fig)
+
+
+def plot_dense_growth(points: Sequence[GrowthPoint], full_shape: tuple[int, int],
+                      axes: Sequence[Any] | None = None) -> Any:
+    """Memory and measured time of the three methods against image size, on log-log axes.
+
+    Parameters
+    ----------
+    points : sequence of GrowthPoint
+        From :func:`dense_growth`.
+    full_shape : (int, int)
+        The image size to which the dense matrix is extrapolated with a
+        fitted power law (:func:`extrapolate`); drawn as an open marker.
+    axes : two matplotlib Axes, optional
+        Where to draw; a new figure at the page's width by default.
+
+    Returns
+    -------
+    matplotlib Figure
+        One colour per method (:data:`METHOD_COLOURS`) in both panels, and
+        one legend for both, below them.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> pts = dense_growth(np.array([[-1.0, 1.0]]), [(7, 8), (14, 16)], repeat=1)
+    >>> fig = plot_dense_growth(pts, (28, 32))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['memory', 'time on this machine']
+    >>> plt.close(fig)
     """
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, 3.7))
     else:
         fig = axes[0].figure
     pixels = [p.shape[0] * p.shape[1] for p in points]
     full = full_shape[0] * full_shape[1]
-    memory = {"dense matrix": [p.dense.nbytes for p in points],
-              "sparse matrix (CSR)": [p.sparse.nbytes for p in points],
-              "convolution (kernel)": [p.conv.nbytes for p in points]}
-    plot_cost_growth(pixels, memory, xlabel="pixels in the image", ylabel="bytes stored",
-                     extrapolate={"dense matrix": (full, extrapolate(points, "dense bytes", full)[1])}, ax=axes[0])
-    times = {name: [p.seconds[name] for p in points] for name in points[0].seconds}
-    plot_cost_growth(pixels, times, xlabel="pixels in the image", ylabel="seconds per product (median)",
-                     extrapolate={"dense matrix": (full, extrapolate(points, "dense matrix", full)[1])}, ax=axes[1])
-    axes[0].set_title("memory")
-    axes[1].set_title("time, measured on this machine")
-    fig.tight_layout()
-    return fig
+    memory = {"convolution": [p.conv.nbytes for p in points],
+              "sparse matrix": [p.sparse.nbytes for p in points],
+              "dense matrix": [p.dense.nbytes for p in points]}
+    times = {name: [p.seconds[name] for p in points] for name in METHOD_COLOURS}
+    panels = ((axes[0], memory, "dense bytes", "bytes stored", "memory"),
+              (axes[1], times, "dense matrix", "seconds per product (median)", "time on this machine"))
+    dense = METHOD_COLOURS["dense matrix"]
+    for ax, series, quantity, ylabel, title in panels:
+        for name, ys in series.items():
+            ax.loglog(pixels, ys, "o-", color=METHOD_COLOURS[name], label=name)
+        guess = extrapolate(points, quantity, full)[1]
+        ax.loglog([pixels[-1], full], [series["dense matrix"][-1], guess], "--", color=dense)
+        ax.loglog([full], [guess], "o", mfc="white", color=dense,
+                  label=f"dense matrix, extrapolated to {full_shape[1]} × {full_shape[0]}")
+        ax.set_xlabel("pixels in the image")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, which="major", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.15, 1, 1))
+    return check_legible(fig)
+
+
+def print_layer_costs(layers: dict[str, Cost]) -> None:
+    """Print the parameters, multiplies and memory of layers from :func:`convbook.local_perception` as a table.
+
+    Examples
+    --------
+    >>> from convbook import local_perception
+    >>> print_layer_costs(local_perception(image=(4, 4), units=4, field=(2, 2)))
+    layer                    parameters        multiplies      memory
+    fully connected                  64                64       512 B
+    locally connected                16                16       128 B
+    convolutional                     4                16        32 B
+    """
+    print(f"{'layer':18s}  {'parameters':>16s}  {'multiplies':>16s}  {'memory':>10s}")
+    for name, c in layers.items():
+        print(f"{name:18s}  {c.params:>16,}  {c.multiplies:>16,}  {_bytes(c.nbytes):>10s}")
+
+
+def _bytes(n: float) -> str:
+    """A number of bytes in B, kB, MB or GB (decimal prefixes), three significant digits."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:.0f} B"
 
 
 def print_timings(timings: Sequence[Any], reference: str, extra: dict[str, float] | None = None) -> None:
