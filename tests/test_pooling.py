@@ -26,8 +26,15 @@ from convbook import (
     output_size,
 )
 from convbook.chapters.pooling import (
+    EXAMPLE_SETTINGS,
     TinyNet,
+    describe_pooling,
     detector_responses,
+    plot_floor_and_ceil,
+    plot_pooling_windows,
+    plot_rotation_responses,
+    plot_shift_sensitivity,
+    pooling_equivariance_error,
     relative_spread,
     rotation_bank,
     shift_sensitivity,
@@ -246,7 +253,7 @@ def test_errors_name_the_argument(call, exc, match):
 def test_plot_pooling_windows():
     import matplotlib
 
-    from convbook.chapters.pooling import plot_pooling_windows
+    from convbook.plotting import FIG_WIDTH, figure_problems
 
     matplotlib.use("Agg")
     for ceil, count in ((False, 2), (True, 3)):
@@ -255,7 +262,76 @@ def test_plot_pooling_windows():
         assert len(windows) == count == output_size(6, 3, 2, ceil_mode=ceil)
         assert [p.get_linestyle() for p in windows][-1] == ("--" if ceil else "-")
         assert ax.get_title().endswith(f"= {count} windows") and ax.get_xlabel().startswith("input position")
+        assert ax.figure.get_figwidth() <= FIG_WIDTH and figure_problems(ax.figure) == []
+    fig = plot_floor_and_ceil(6, 3, 2)
+    assert fig.get_figwidth() <= FIG_WIDTH and len(fig.axes) == 2 and figure_problems(fig) == []
+    assert [a.get_title().split()[0] for a in fig.axes] == ["floor", "ceil"]
+    assert [len([p for p in a.patches if not p.get_fill()]) for a in fig.axes] == [2, 3]
     matplotlib.pyplot.close("all")
+
+
+def test_plot_shift_sensitivity_one_colour_per_method_legend_off_the_data(rng):
+    import matplotlib
+
+    from convbook.chapters.pooling import METHOD_COLORS
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    matplotlib.use("Agg")
+    sizes, shifts = [1, 2, 3], [1, 2, 3]
+    img = rng.random((20, 30))
+    rho = {(name, op): shift_sensitivity(img, op, sizes, shifts) for name in ("a", "b") for op in ("max", "avg")}
+    fig = plot_shift_sensitivity(rho, sizes, shifts)
+    assert fig.get_figwidth() <= FIG_WIDTH and figure_problems(fig) == []
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    for ax in fig.axes:
+        assert ax.get_legend() is None  # the legend is the figure's, below the panels
+        colors = {line.get_label().split(",")[0]: line.get_color() for line in ax.get_lines()}
+        assert colors == {"max pooling": METHOD_COLORS["max"], "average pooling": METHOD_COLORS["avg"]}
+        np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), rho[ax.get_title(), "max"][:, 0])
+    assert len(fig.legends) == 1
+    legend_box = fig.legends[0].get_window_extent()
+    assert all(legend_box.y1 <= ax.get_window_extent().y0 for ax in fig.axes)
+    matplotlib.pyplot.close("all")
+
+
+def test_plot_rotation_responses(rng):
+    import matplotlib
+
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    matplotlib.use("Agg")
+    angles = np.arange(0, 360, 30)
+    resp = rng.random((len(angles), 5, 12))
+    ax = plot_rotation_responses(angles, resp, resp.max(axis=2))
+    assert ax.figure.get_figwidth() <= FIG_WIDTH and figure_problems(ax.figure) == []
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["detector rotated 0°", "detector rotated 90°", "detector rotated 180°",
+                      "detector rotated 270°", "max over 12 detectors"]
+    np.testing.assert_allclose(ax.get_lines()[-1].get_ydata(), resp.max(axis=2).mean(axis=1))
+    matplotlib.pyplot.close("all")
+
+
+def test_describe_pooling_reads_as_words():
+    assert [describe_pooling(**kw) for kw in EXAMPLE_SETTINGS] == [
+        "2 × 2 windows",
+        "3 × 3 windows, stride 2, padding 1, ceil mode",
+        "3 × 2 windows, stride 1 × 2, padding 1 × 0, dilation 2 × 1",
+    ]
+    assert describe_pooling(3, 3) == "3 × 3 windows" and describe_pooling(2, (2, 2)) == "2 × 2 windows"
+    assert describe_pooling(3, 1, (1, 1)) == "3 × 3 windows, stride 1, padding 1"
+    for kw in EXAMPLE_SETTINGS:   # every setting is legal for torch
+        F.max_pool2d(torch.zeros(1, 1, 9, 9), **kw)
+
+
+def test_pooling_equivariance_error_only_at_multiples_of_the_stride(rng):
+    img = rng.random((30, 40))
+    for op in ("max", "avg"):
+        assert all(pooling_equivariance_error(img, op, 1, t, border=3) == 0 for t in (1, 2, 3))
+        assert pooling_equivariance_error(img, op, 2, 2, border=3) == 0
+        assert pooling_equivariance_error(img, op, 2, 1, border=3) > 0.05
+        assert pooling_equivariance_error(img, op, 2, 0, border=3) == 0
+    with pytest.raises(ValueError, match="op must be 'max' or 'avg'"):
+        pooling_equivariance_error(img, "min", 1, 1)
 
 
 # The chapter module: invariance measured, whole networks, fully connected layers as convolutions
@@ -295,6 +371,52 @@ def test_rotation_bank_responses(rng):
     r = detector_responses(bank, bank)
     np.testing.assert_allclose(np.diag(r), 1.0)
     assert relative_spread(np.ones((5, 3))) == 0.0
+
+
+def test_exercise_solutions_are_accepted_and_typical_mistakes_rejected():
+    """Each exercise's solution, computed as the notebook's solution cell does, and the wrong answers that the
+    chapter used to show being rejected."""
+    # GoogLeNet's pooling: ceil mode on 112 x 112
+    answer = output_size(112, 3, 2, ceil_mode=True)
+    assert answer == 56 and pool_ex.check_ceil_size(answer)
+    assert answer == F.max_pool2d(torch.zeros(1, 1, 112, 112), 3, 2, ceil_mode=True).shape[-1]
+    assert not pool_ex.check_ceil_size(55) and "floor" in pool_ex.check_ceil_size(55).message
+    assert not pool_ex.check_ceil_size(56.5) and not pool_ex.check_ceil_size(None)
+    # VGG-16 at 512 x 512
+    shapes = {lay.name: lay.shape for lay in vgg16_shapes(512)}
+    c, h, w = shapes["fc8 as 1x1 conv"]
+    answer = h * w
+    assert answer == 100 and pool_ex.check_vgg_positions(answer)
+    assert not pool_ex.check_vgg_positions(256) and "16 x 16" in pool_ex.check_vgg_positions(256).message
+    assert not pool_ex.check_vgg_positions(10)
+    # 2 x 2 average pooling with a reshape
+    a = np.arange(48.0).reshape(6, 8)
+    answer = a.reshape(3, 2, 4, 2).mean(axis=(1, 3))
+    assert pool_ex.check_avg_pool(answer, a)
+    assert not pool_ex.check_avg_pool(a.reshape(2, 3, 2, 4).mean(axis=(0, 2)), a)   # the transposed split
+    assert not pool_ex.check_avg_pool(a.reshape(3, 2, 4, 2).mean(axis=(0, 2)), a)
+    # the gradient of 2 x 2 max pooling at stride 1, by hand
+    x_small = np.array([[1.0, 2.0, 0.0, 1.0], [0.0, 9.0, 3.0, 0.0], [2.0, 1.0, 4.0, 8.0], [0.0, 5.0, 1.0, 2.0]])
+    g = np.arange(1.0, 10.0).reshape(3, 3)
+
+    def by_hand(accumulate):
+        out = np.zeros((4, 4))
+        for i in range(3):
+            for j in range(3):
+                win = x_small[i:i + 2, j:j + 2]
+                a_, b_ = np.unravel_index(np.argmax(win), win.shape)
+                out[i + a_, j + b_] = out[i + a_, j + b_] + g[i, j] if accumulate else g[i, j]
+        return out
+
+    answer = by_hand(accumulate=True)
+    assert pool_ex.check_max_pool_grad(answer, x_small, g)
+    xt = torch.tensor(x_small[None, None], requires_grad=True)
+    (F.max_pool2d(xt, 2, 1) * torch.tensor(g)).sum().backward()
+    np.testing.assert_array_equal(answer, xt.grad.numpy()[0, 0])
+    overwritten = by_hand(accumulate=False)
+    assert not np.array_equal(overwritten, answer)
+    assert "added" in pool_ex.check_max_pool_grad(overwritten, x_small, g).message
+    assert not pool_ex.check_max_pool_grad(answer.T, x_small, g)
 
 
 def test_exercise_checkers_accept_and_reject():

@@ -15,19 +15,65 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .._checks import as_array, as_int
 from ..conv import conv2d
-from ..equivariance import rotate
-from ..plotting import show_images  # noqa: F401  (re-exported for the notebook)
+from ..equivariance import equivariance_error, rotate, shift
+from ..plotting import FIG_WIDTH, check_legible, show_images  # noqa: F401  (show_images: for the notebook)
 from ..pooling import avg_pool2d, max_pool2d
 from ..shapes import output_size
 
 __all__ = ["shift_sensitivity", "upsample_digits", "rotation_bank", "detector_responses",
            "rotation_responses", "relative_spread", "VGG16", "LayerShape", "vgg16_shapes", "TinyNet",
-           "plot_pooling_windows"]
+           "plot_pooling_windows", "plot_floor_and_ceil", "plot_shift_sensitivity", "plot_rotation_responses",
+           "METHOD_COLORS", "EXAMPLE_SETTINGS", "describe_pooling", "pooling_equivariance_error"]
+
+
+#: Three settings of a 2-D pooling that the chapter compares with torch: the plain default, GoogLeNet's
+#: overlapping ceil-mode pooling, and one with different sizes, strides, padding and dilation per axis.
+EXAMPLE_SETTINGS: tuple[dict[str, Any], ...] = (
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
+    dict(kernel_size=(3, 2), stride=(1, 2), padding=(1, 0), dilation=(2, 1)),
+)
+
+
+def _by_axis(v: int | tuple[int, int]) -> str:
+    return f"{v[0]} × {v[1]}" if isinstance(v, tuple) and v[0] != v[1] else str(v[0] if isinstance(v, tuple) else v)
+
+
+def describe_pooling(kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+                     padding: int | tuple[int, int] = 0, dilation: int | tuple[int, int] = 1,
+                     ceil_mode: bool = False) -> str:
+    """A pooling's arguments (torch's names) in words, for a reader: ``"3 × 3 windows, stride 2, ceil mode"``.
+
+    Settings left at their defaults (stride equal to the window, no padding,
+    no dilation, floor mode) are not mentioned; a pair that differs between
+    the axes reads "height × width".
+
+    Examples
+    --------
+    >>> describe_pooling(2)
+    '2 × 2 windows'
+    >>> describe_pooling(3, 2, 1, ceil_mode=True)
+    '3 × 3 windows, stride 2, padding 1, ceil mode'
+    >>> describe_pooling((3, 2), (1, 2), (1, 0), (2, 1))
+    '3 × 2 windows, stride 1 × 2, padding 1 × 0, dilation 2 × 1'
+    """
+    kh, kw = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    words = [f"{kh} × {kw} windows"]
+    if stride is not None and stride != kernel_size and stride != (kh, kw):
+        words.append(f"stride {_by_axis(stride)}")
+    if padding not in (0, (0, 0)):
+        words.append(f"padding {_by_axis(padding)}")
+    if dilation not in (1, (1, 1)):
+        words.append(f"dilation {_by_axis(dilation)}")
+    if ceil_mode:
+        words.append("ceil mode")
+    return ", ".join(words)
 
 
 def shift_sensitivity(image: np.ndarray, op: str, sizes: Sequence[int], shifts: Sequence[int],
@@ -66,6 +112,50 @@ def shift_sensitivity(image: np.ndarray, op: str, sizes: Sequence[int], shifts: 
             moved = x[:, t:t + width]
             out[i, j] = np.linalg.norm(pool(moved[None, None], k, 1) - pb) / np.linalg.norm(moved - base)
     return out
+
+
+def pooling_equivariance_error(image: np.ndarray, op: str, stride: int, offset: int, *, window: int = 3,
+                               padding: int = 1, border: int = 12) -> float:
+    """How far a ``window x window`` pooling at ``stride`` is from commuting with a horizontal shift of the input.
+
+    The input ``image`` (H, W) moves ``offset`` pixels to the right (zeros
+    enter); the pooled output is compared, away from ``border`` output pixels
+    on every side, with the pooled original moved by ``offset / stride``
+    pixels when the stride divides the shift, and otherwise with the best of
+    every output shift from 0 to ``offset`` (no output shift can then match).
+
+    Returns
+    -------
+    float
+        The relative error of :func:`convbook.equivariance_error`: 0 where the
+        pooling is equivariant to this shift.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((30, 40))
+    >>> pooling_equivariance_error(x, "max", 2, 4, border=3)
+    0.0
+    >>> pooling_equivariance_error(x, "avg", 2, 1, border=3) > 0.05
+    True
+    """
+    f = "pooling_equivariance_error"
+    x = as_array(f, "image", image, 2, "(H, W)").astype(float)
+    if op not in ("max", "avg"):
+        raise ValueError(f"{f}: op must be 'max' or 'avg'; got {op!r}")
+    stride, offset = as_int(f, "stride", stride, 1), as_int(f, "offset", offset, 0)
+    pool = max_pool2d if op == "max" else avg_pool2d
+
+    def pooled(v: np.ndarray) -> np.ndarray:
+        return pool(v[None, None], window, stride, padding)[0, 0]
+
+    def error(out_shift: int) -> float:
+        return equivariance_error(pooled, lambda v: shift(v, (0, offset)), x,
+                                  lambda y: shift(y, (0, out_shift)), border=border)
+
+    if offset % stride == 0:
+        return error(offset // stride)
+    return min(error(v) for v in range(0, offset + 1))
 
 
 def upsample_digits(images: np.ndarray, factor: int = 3, pad: int = 4) -> np.ndarray:
@@ -254,8 +344,9 @@ def plot_pooling_windows(n: int, window: int, stride: int, *, ceil_mode: bool = 
     matplotlib Axes
     """
     count = output_size(n, window, stride, ceil_mode=ceil_mode)
+    own = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.1 * (n + window), 1.8))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 2.0))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i in range(n):
         ax.add_patch(plt.Rectangle((i + 0.025, 0), 0.95, 0.95, fc="0.85", ec="k"))
@@ -271,5 +362,89 @@ def plot_pooling_windows(n: int, window: int, stride: int, *, ceil_mode: bool = 
     ax.set_yticks([])
     ax.set_xlabel(f"input position (windows of width {window}, stride {stride})")
     rounding = "⌈(N − W)/S⌉" if ceil_mode else "⌊(N − W)/S⌋"
-    ax.set_title(f"{'ceil' if ceil_mode else 'floor'} mode: {rounding} + 1 = {count} windows", fontsize="medium")
+    ax.set_title(f"{'ceil' if ceil_mode else 'floor'} mode: {rounding} + 1 = {count} windows")
+    if own:
+        ax.figure.tight_layout()
+        check_legible(ax)
     return ax
+
+
+def plot_floor_and_ceil(n: int, window: int, stride: int) -> Any:
+    """The windows of :func:`plot_pooling_windows` in floor mode above those of ceil mode, one figure.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    fig, axes = plt.subplots(2, 1, figsize=(FIG_WIDTH, 3.6), sharex=True)
+    for ax, ceil in zip(axes, (False, True)):
+        plot_pooling_windows(n, window, stride, ceil_mode=ceil, ax=ax)
+    axes[0].set_xlabel("")
+    fig.tight_layout()
+    return check_legible(fig)
+
+
+#: One colour per pooling method, the same in every panel.
+METHOD_COLORS = {"max": "tab:red", "avg": "tab:blue"}
+_METHOD_NAMES = {"max": "max pooling", "avg": "average pooling"}
+
+
+def plot_shift_sensitivity(rho: dict[tuple[str, str], np.ndarray], sizes: Sequence[int], shifts: Sequence[int],
+                           *, show: Sequence[int] = (1, 3)) -> Any:
+    """One panel per input of :func:`shift_sensitivity`'s ratio against the pool size, for max and average pooling.
+
+    Parameters
+    ----------
+    rho : dict
+        ``rho[input name, op]`` (``op`` ``'max'`` or ``'avg'``) is the array
+        that :func:`shift_sensitivity` returns for ``sizes`` and ``shifts``.
+    show : the shifts to draw (solid line for the first, dashed for the others)
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    names = list(dict.fromkeys(name for name, _ in rho))
+    fig, axes = plt.subplots(1, len(names), figsize=(FIG_WIDTH, 3.0), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        for op, color in METHOD_COLORS.items():
+            for i, t in enumerate(show):
+                ax.plot(sizes, rho[name, op][:, list(shifts).index(t)], "o-" if i == 0 else "s--", color=color,
+                        ms=4, label=f"{_METHOD_NAMES[op]}, shift t = {t}")
+        ax.set_title(name)
+        ax.set_xlabel("pool size k")
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("ρ(k, t)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    return check_legible(fig)
+
+
+def plot_rotation_responses(angles: Sequence[float], responses: np.ndarray, pooled: np.ndarray, *,
+                            detectors: Sequence[int] = (0, 3, 6, 9), step: float = 30) -> Any:
+    """Mean response over images against the input's rotation: a few single detectors and their max.
+
+    Parameters
+    ----------
+    angles : rotations of the input (degrees), axis 0 of ``responses``
+    responses : array (angles, images, detectors), as :func:`rotation_responses` returns
+    pooled : array (angles, images): the max over all detectors
+    detectors : which single detectors to draw; detector ``d`` is rotated by ``d * step`` degrees
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.2))
+    for d in detectors:
+        ax.plot(angles, responses[:, :, d].mean(axis=1), lw=1, label=f"detector rotated {d * step:g}°")
+    ax.plot(angles, pooled.mean(axis=1), "k", lw=2.5, label=f"max over {responses.shape[2]} detectors")
+    ax.set_xlabel("rotation of the input five (degrees)")
+    ax.set_ylabel("mean correlation")
+    ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(90))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    fig.tight_layout()
+    return check_legible(ax)
