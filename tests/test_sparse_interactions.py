@@ -10,15 +10,25 @@ from hypothesis import strategies as st
 import convbook as cb
 from convbook import ReceptiveField, conv_connectivity, layer_specs, receptive_field, receptive_inputs
 from convbook.chapters.sparse_interactions import (
+    COLOURS,
     path_counts,
     plot_connectivity,
+    plot_growth,
+    plot_multiplications,
+    plot_path_profiles,
     plot_receptive_field,
+    plot_seen_from_above,
+    plot_seen_from_below,
     plot_stack,
+    power_of_ten,
     receptive_field_empirical,
     receptive_field_panels,
     receptive_field_widget,
+    recursion_table,
     stack_connectivity,
 )
+from convbook.exercises import sparse_interactions as ex
+from convbook.plotting import FIG_WIDTH, figure_problems
 
 matplotlib.use("Agg")
 
@@ -99,6 +109,121 @@ def test_plots_return_axes_and_figures():
     matplotlib.pyplot.close("all")
 
 
+def _figures_of_the_chapter():
+    sparse, dense = conv_connectivity(5, 3, mode="same"), cb.dense_connectivity(5, 5)
+    sizes = [10, 100, 1000]
+    depths = np.arange(1, 5)
+    series = {"stride 1": [2 * d + 1 for d in depths], "stride 2": [2 ** (d + 1) - 1 for d in depths]}
+    a7 = conv_connectivity(7, 3, mode="same")
+    return {
+        "below": plot_seen_from_below(sparse, dense, 2),
+        "above": plot_seen_from_above(sparse, dense, 2),
+        "cost": plot_multiplications(sizes, [n * n for n in sizes], [3 * n for n in sizes]),
+        "deep": plot_stack([a7] * 3, highlight_output=3),
+        "growth": plot_growth(depths, series),
+        "paths": plot_path_profiles({L: path_counts(L) for L in (1, 4, 16)}),
+        "panels": receptive_field_panels([(3, 1, 1, 2), (3, 2, 1, 3), (3, 1, 2, 3), (2, 2, 1, 3)]),
+        "widest stack": plot_receptive_field(5, 3, 3, 4),
+    }
+
+
+def test_every_figure_of_the_chapter_fits_the_page_and_is_legible():
+    for name, drawn in _figures_of_the_chapter().items():
+        fig = getattr(drawn, "figure", drawn)
+        assert fig.get_figwidth() <= FIG_WIDTH + 1e-9, name
+        assert figure_problems(fig) == [], name
+    matplotlib.pyplot.close("all")
+
+
+def test_figures_draw_what_they_are_given():
+    sparse, dense = conv_connectivity(5, 3, mode="same"), cb.dense_connectivity(5, 5)
+    fig = plot_seen_from_above(sparse, dense, 2)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["convolution", "fully connected", "convolution: 13 connections",
+                      "fully connected: 25 connections"]
+    below = plot_seen_from_below(sparse, dense, 2)
+    assert [ax.get_title() for ax in below.axes] == ["convolution, kernel width 3", "fully connected"]
+    ax = plot_multiplications([10, 100], [100, 10_000], [30, 300])
+    lines = ax.get_lines()
+    assert [tuple(line.get_ydata()) for line in lines] == [(100, 10_000), (30, 300)]
+    assert [line.get_color() for line in lines] == [COLOURS["dense"], COLOURS["sparse"]]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["dense: n × n", "sparse: 3 per output"]
+    growth = plot_growth([1, 2, 3], {"a": [3, 5, 7], "b": [3, 7, 15]})
+    assert all(float(t).is_integer() for t in growth.get_xticks())
+    assert [tuple(line.get_ydata()) for line in growth.get_lines()] == [(3, 5, 7), (3, 7, 15)]
+    paths = plot_path_profiles({2: path_counts(2)})
+    (line,) = paths.get_lines()
+    assert tuple(line.get_xdata()) == (-2, -1, 0, 1, 2)
+    assert tuple(line.get_ydata()) == (1 / 3, 2 / 3, 1.0, 2 / 3, 1 / 3)
+    matplotlib.pyplot.close("all")
+
+
+def test_recursion_table_follows_the_recursion_layer_by_layer():
+    layers = [(7, 2, 1), (3, 2, 1), (3, 1, 1), (3, 1, 1)]
+    rows = recursion_table(layers).splitlines()
+    assert rows[0] == "| layer | kernel k | stride s | dilation d | size r | jump j |"
+    assert rows[2:] == ["| 1 | 7 | 2 | 1 | 7 | 2 |", "| 2 | 3 | 2 | 1 | 11 | 4 |", "| 3 | 3 | 1 | 1 | 19 | 4 |",
+                        "| 4 | 3 | 1 | 1 | 27 | 4 |"]
+    assert recursion_table([3, (3, 2)]).splitlines()[2:] == ["| 1 | 3 | 1 | 1 | 3 | 1 |", "| 2 | 3 | 2 | 1 | 5 | 2 |"]
+    with pytest.raises(ValueError, match=r"recursion_table: layers must contain at least one \(kernel, stride"):
+        recursion_table([])
+
+
+@pytest.mark.parametrize("x, text", [(25_000_000_000, "2.5 × 10¹⁰"), (10**7, "10⁷"), (3e6, "3 × 10⁶"), (1, "10⁰"),
+                                     (0.00125, "1.25 × 10⁻³"), (9.999e5, "10⁶"), (123_456, "1.23 × 10⁵")])
+def test_power_of_ten(x, text):
+    assert power_of_ten(x) == text
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan")])
+def test_power_of_ten_refuses_what_has_no_power_of_ten(bad):
+    with pytest.raises(ValueError, match="power_of_ten: x must be a positive number"):
+        power_of_ten(bad)
+
+
+# --- the exercises: the notebook's solution is accepted, the typical wrong answers are not ---------------------
+
+EX_LAYERS = [(5, 2, 1), (3, 1, 2), (2, 2, 1), (3, 1, 1)]
+
+
+def test_receptive_field_exercise():
+    r, j = 1, 1  # the solution cell's recursion
+    for k, s, d in EX_LAYERS:
+        r, j = r + (k - 1) * d * j, j * s
+    assert r == 1 + 4 * 1 + 2 * 2 * 2 + 1 * 2 + 2 * 4 == 23
+    assert ex.check_receptive_field(r, EX_LAYERS)
+    for wrong, hint in ((1 + 4 + 4 + 1 + 2, "ignores the strides"), (receptive_field(
+            [(k, s, 1) for k, s, _ in EX_LAYERS]).size, "ignores the dilations"), (5 + 3 + 2 + 3, "do not add")):
+        feedback = ex.check_receptive_field(wrong, EX_LAYERS)
+        assert not feedback
+        assert hint in feedback.message
+    assert not ex.check_receptive_field(None, EX_LAYERS)
+    assert not ex.check_receptive_field(22, EX_LAYERS)
+
+
+def test_outputs_reached_exercise():
+    answer = 4 * 3 + 1  # the solution cell's answer
+    assert ex.check_outputs_reached(answer)
+    for wrong, hint in ((15, "each layer adds kernel - 1"), (5, "only the first layer"),
+                        (41, "does not reach every output")):
+        feedback = ex.check_outputs_reached(wrong)
+        assert not feedback
+        assert hint in feedback.message
+    assert not ex.check_outputs_reached(None)
+
+
+def test_local_params_exercise():
+    side = 16 - 3 + 1  # the solution cell's answer
+    answer = 8 * side * side * 3 * 3 * 3
+    assert ex.check_local_params(answer)
+    for wrong, hint in ((8 * 3 * 3 * 3, "that is the convolution"), (8 * 16 * 16 * 3 * 3 * 3, "not 16 x 16"),
+                        (8 * 14 * 14 * 3 * 3, "all input channels")):
+        feedback = ex.check_local_params(wrong)
+        assert not feedback
+        assert hint in feedback.message
+    assert not ex.check_local_params(None)
+
+
 def test_receptive_field_widget_redraws_for_every_control(recording):
     import convbook.chapters.sparse_interactions as chapter
 
@@ -111,6 +236,9 @@ def test_receptive_field_widget_redraws_for_every_control(recording):
         sliders[name].value = value
         assert calls[-1][1][name] == value
     assert len(calls) == 5
+    for row in box.children[:2]:  # the slider rows wrap on a phone
+        assert row.layout.flex_flow == "row wrap"
+        assert all(s.layout.max_width == "100%" for s in row.children)
     matplotlib.pyplot.close("all")
 
 

@@ -2,7 +2,11 @@
 explorer, receptive fields measured by back-propagation, and the local-perception example.
 
 The figures 9.2-9.4 of Goodfellow et al. are drawn by :func:`plot_stack` from
-connectivity matrices (:func:`convbook.conv_connectivity`); the explorer
+connectivity matrices (:func:`convbook.conv_connectivity`), side by side for a
+convolution and a dense layer by :func:`plot_seen_from_below` and
+:func:`plot_seen_from_above`; :func:`plot_multiplications`,
+:func:`plot_growth` and :func:`plot_path_profiles` draw the chapter's other
+figures, all at the page's width and checked legible; the explorer
 (:func:`receptive_field_widget`, with :func:`receptive_field_panels` as its
 static version) states the size and jump given by
 :func:`convbook.receptive_field`, and :func:`receptive_field_empirical`
@@ -18,15 +22,21 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.ticker import MaxNLocator
 
 from .._checks import as_int
 from ..connectivity import affected_outputs, check_stack, conv_connectivity, receptive_inputs
 from ..memory import array_bytes, check_memory
-from ..plotting import figure_widget, plot_connectivity  # noqa: F401  (re-exported for the notebook)
+from ..plotting import FIG_WIDTH, check_legible, figure_widget, plot_connectivity, plot_cost_growth
 from ..receptive import ReceptiveField, layer_specs, receptive_field
 
-__all__ = ["plot_stack", "stack_connectivity", "plot_receptive_field", "receptive_field_panels",
-           "receptive_field_widget", "receptive_field_empirical", "path_counts"]
+__all__ = ["plot_stack", "plot_seen_from_below", "plot_seen_from_above", "plot_multiplications", "plot_growth",
+           "plot_path_profiles", "stack_connectivity", "plot_receptive_field", "receptive_field_panels",
+           "receptive_field_widget", "receptive_field_empirical", "path_counts", "recursion_table",
+           "power_of_ten"]
+
+#: One colour per layer kind, the same in every figure of the chapter.
+COLOURS = {"dense": "C0", "sparse": "C1"}
 
 
 def _positions(n: int, width: float) -> np.ndarray:
@@ -50,6 +60,9 @@ def plot_stack(layers: Sequence[np.ndarray] | np.ndarray, *, highlight_input: in
         Row labels, bottom first (default ``x``, ``h``, ``g``, ... with ``s``
         on top).
     ax : matplotlib Axes, optional
+        Draw into this axes; by default a new figure at most the page's width.
+    title : str
+        Title of the axes.
 
     Returns
     -------
@@ -57,8 +70,9 @@ def plot_stack(layers: Sequence[np.ndarray] | np.ndarray, *, highlight_input: in
     """
     mats = check_stack(layers, caller="plot_stack")
     sizes = [mats[0].shape[1]] + [m.shape[0] for m in mats]
+    own = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 0.45 * max(sizes) + 1), 1.1 * len(sizes) + 0.4))
+        _, ax = plt.subplots(figsize=(min(FIG_WIDTH, max(4.0, 0.45 * max(sizes) + 1.5)), 0.9 * len(sizes) + 0.6))
     if names is None:
         names = ["x"] + [f"{nm} (layer {r})" for r, nm in enumerate("hgfe"[: len(sizes) - 2], 1)] + ["s"]
     width = max(sizes)
@@ -91,25 +105,218 @@ def plot_stack(layers: Sequence[np.ndarray] | np.ndarray, *, highlight_input: in
             hot = (layer, int(o), int(i)) in on_edges
             ax.plot([xs[layer][i], xs[layer + 1][o]], [layer, layer + 1], color="C3" if hot else "0.8",
                     lw=(2.0 if hot else 0.8) if width <= 20 else (1.0 if hot else 0.3), zorder=2 if hot else 1)
-    numbered = width <= 20
+    # spacing of adjacent units in points: circles fill at most 80 % of it, numbers need 18 pt
+    spacing = ax.get_position().width * ax.figure.get_figwidth() * 72 / (width + 0.4)
+    numbered = width <= 20 and spacing >= 18
+    area = min(300.0, (0.8 * spacing) ** 2) if numbered else max(9.0, min(150.0, (0.8 * spacing) ** 2))
     for row, (n, x) in enumerate(zip(sizes, xs)):
         colors = ["C3" if u in on_units[row] else "white" for u in range(n)]
-        ax.scatter(x, np.full(n, row), s=260 if numbered else max(12.0, 5200 / width), c=colors,
+        ax.scatter(x, np.full(n, row), s=area, c=colors,
                    edgecolors="0.2", linewidths=0.8 if numbered else 0.4, zorder=3)
         for u in range(n if numbered else 0):
-            ax.text(x[u], row, f"{u + 1}", ha="center", va="center", fontsize=7, zorder=4,
+            ax.text(x[u], row, f"{u + 1}", ha="center", va="center", fontsize=8, zorder=4,
                     color="white" if u in on_units[row] else "0.1")
     ax.set_yticks(range(len(sizes)), list(names))
     ax.set_xticks([])
     ax.set_xlabel("unit position")
     ax.set_ylabel("layer")
     ax.set_ylim(-0.5, len(sizes) - 0.5)
-    ax.set_xlim(-width / 2 - 0.2, width / 2 - 0.3)
+    ax.set_xlim(-(width - 1) / 2 - 0.7, (width - 1) / 2 + 0.7)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title)
+    if own:
+        ax.figure.tight_layout()
+        check_legible(ax)
     return ax
+
+
+def plot_seen_from_below(sparse: np.ndarray, dense: np.ndarray, unit: int) -> Any:
+    """What one input affects, in a convolution (top) and a fully connected layer (bottom): fig. 9.2.
+
+    Parameters
+    ----------
+    sparse, dense : bool arrays, shape (n_out, n_in)
+        Connectivity of the two layers (:func:`convbook.conv_connectivity`,
+        :func:`convbook.dense_connectivity`).
+    unit : int
+        The input to highlight, counted from 0.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    fig, axes = plt.subplots(2, 1, figsize=(FIG_WIDTH * 0.8, 4.4))
+    plot_stack([sparse], highlight_input=unit, ax=axes[0], title="convolution, kernel width 3")
+    plot_stack([dense], highlight_input=unit, ax=axes[1], title="fully connected")
+    fig.tight_layout()
+    return check_legible(fig)
+
+
+def plot_seen_from_above(sparse: np.ndarray, dense: np.ndarray, unit: int) -> Any:
+    """What one output sees, as a graph (top) and as the layer's connectivity matrix (bottom): fig. 9.3.
+
+    Parameters
+    ----------
+    sparse, dense : bool arrays, shape (n_out, n_in)
+        Connectivity of a convolution and of a fully connected layer.
+    unit : int
+        The output to highlight, counted from 0.
+
+    Returns
+    -------
+    matplotlib Figure
+        Left column the convolution, right column the dense layer; the
+        matrix titles count the connections (nonzero entries).
+    """
+    fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH, 5.4), height_ratios=[1, 1.5])
+    plot_stack([sparse], highlight_output=unit, ax=axes[0, 0], title="convolution")
+    plot_stack([dense], highlight_output=unit, ax=axes[0, 1], title="fully connected")
+    plot_connectivity(sparse, ax=axes[1, 0], title=f"convolution: {int(sparse.sum())} connections")
+    plot_connectivity(dense, ax=axes[1, 1], title=f"fully connected: {int(dense.sum())} connections")
+    fig.tight_layout()
+    return check_legible(fig)
+
+
+def plot_multiplications(sizes: Sequence[int], dense: Sequence[int], sparse: Sequence[int], *,
+                         taps: int = 3) -> Any:
+    """Multiplications of a dense and a sparse layer against the layer width, on log-log axes.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer ``n``.
+    dense, sparse : sequences of int
+        Multiplications of the dense (``n × n``) and of the sparse layer
+        (``taps`` connections per output) at each size.
+    taps : int
+        Connections per output of the sparse layer (for the legend).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = plot_cost_growth(sizes, {"dense: n × n": dense, f"sparse: {taps} per output": sparse},
+                          xlabel="units per layer n", ylabel="multiplications")
+    for line, kind in zip(ax.get_lines(), ("dense", "sparse")):
+        line.set_color(COLOURS[kind])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    ax.grid(False, which="minor")
+    return check_legible(ax)
+
+
+def plot_growth(depths: Sequence[int], series: dict[str, Sequence[int]]) -> Any:
+    """Receptive field size against depth, one curve per kind of stack, on a logarithmic size axis.
+
+    Parameters
+    ----------
+    depths : sequence of int
+        Number of layers.
+    series : dict of str -> sequence of int
+        Receptive field sizes at each depth, by the label of the stack.
+
+    Returns
+    -------
+    matplotlib Axes
+        Open markers and a dashed third line keep curves that coincide
+        visible.
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.4))
+    for (label, ys), style in zip(series.items(), ["o-", "s-", "x--", "d:"]):
+        ax.semilogy(depths, ys, style, label=label, ms=8, mfc="none")
+    ax.set_xlabel("depth (layers)")
+    ax.set_ylabel("receptive field (input pixels)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    fig.tight_layout()
+    return check_legible(ax)
+
+
+def plot_path_profiles(paths: dict[int, np.ndarray]) -> Any:
+    """Paths from each input to one unit, scaled to a maximum of 1, for stacks of several depths.
+
+    Parameters
+    ----------
+    paths : dict of int -> 1-D array
+        Path counts (:func:`path_counts`) by depth.
+
+    Returns
+    -------
+    matplotlib Axes
+        The inputs are counted from the centre of the receptive field.
+    """
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, 3.2))
+    for depth, p in paths.items():
+        centre = np.arange(len(p)) - len(p) // 2
+        ax.plot(centre, p / p.max(), "o-", ms=3, label=f"L = {depth} (size {len(p)})")
+    ax.set_xlabel("input pixel relative to the centre")
+    ax.set_ylabel("paths (relative)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    fig.tight_layout()
+    return check_legible(ax)
+
+
+def recursion_table(layers: Sequence[tuple[int, int, int]]) -> str:
+    """The receptive-field recursion layer by layer, as a Markdown table.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride, dilation)
+        As in :func:`convbook.receptive_field`.
+
+    Returns
+    -------
+    str
+        One row per layer: its kernel, stride and dilation, then the size
+        ``r`` and jump ``j`` after it.
+
+    Examples
+    --------
+    >>> print(recursion_table([(3, 2, 1), (3, 1, 1)]))
+    | layer | kernel k | stride s | dilation d | size r | jump j |
+    |--:|--:|--:|--:|--:|--:|
+    | 1 | 3 | 2 | 1 | 3 | 2 |
+    | 2 | 3 | 1 | 1 | 7 | 2 |
+    """
+    spec = layer_specs(layers, caller="recursion_table")
+    rows = ["| layer | kernel k | stride s | dilation d | size r | jump j |", "|--:|--:|--:|--:|--:|--:|"]
+    for i, ((k, s, d), (r, j)) in enumerate(zip(spec, receptive_field(spec).per_layer), 1):
+        rows.append(f"| {i} | {k} | {s} | {d} | {r} | {j} |")
+    return "\n".join(rows)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_of_ten(x: float) -> str:
+    """A number as the prose writes a large one: ``2.5 × 10¹⁰``, ``10⁷``.
+
+    Parameters
+    ----------
+    x : positive real number
+
+    Returns
+    -------
+    str
+        The mantissa with at most three significant digits (left out when
+        it is 1), then the power of ten in superscript.
+
+    Examples
+    --------
+    >>> power_of_ten(25_000_000_000), power_of_ten(10**7), power_of_ten(3e6)
+    ('2.5 × 10¹⁰', '10⁷', '3 × 10⁶')
+    """
+    if not x > 0:
+        raise ValueError(f"power_of_ten: x must be a positive number; got {x!r}")
+    exponent = int(np.floor(np.log10(float(x))))
+    mantissa = float(f"{float(x) / 10.0**exponent:.3g}")
+    if mantissa >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa:g} × {power}"
 
 
 def stack_connectivity(kernel: int, stride: int, dilation: int, depth: int, n_out: int = 3) -> list[np.ndarray]:
@@ -147,12 +354,16 @@ def plot_receptive_field(kernel: int = 3, stride: int = 1, dilation: int = 1, de
     layers = stack_connectivity(kernel, stride, dilation, depth)
     rf = receptive_field([(kernel, stride, dilation)] * depth)
     seen = receptive_inputs(layers, 1)[-1]
+    own = ax is None
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.9 * depth + 1.4))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 0.6 * depth + 1.4))
     plot_stack(layers, highlight_output=1, ax=ax,
                names=["input"] + [f"conv {i}" for i in range(1, depth + 1)],
-               title=(f"kernel {kernel}, stride {stride}, dilation {dilation}, depth {depth}: receptive field "
-                      f"{rf.size} inputs ({len(seen)} of them connected), jump {rf.jump}"))
+               title=(f"kernel {kernel}, stride {stride}, dilation {dilation}, depth {depth}\n"
+                      f"receptive field {rf.size} inputs ({len(seen)} of them connected), jump {rf.jump}"))
+    if own:
+        ax.figure.tight_layout()
+        check_legible(ax)
     return ax
 
 
@@ -163,13 +374,13 @@ def receptive_field_panels(settings: Sequence[tuple[int, int, int, int]]) -> Any
     -------
     matplotlib Figure
     """
-    heights = [0.9 * s[3] + 1.4 for s in settings]
-    fig, axes = plt.subplots(len(settings), 1, figsize=(9, sum(heights)),
+    heights = [0.6 * s[3] + 1.4 for s in settings]
+    fig, axes = plt.subplots(len(settings), 1, figsize=(FIG_WIDTH, sum(heights)),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, (k, s, d, depth) in zip(axes[:, 0], settings):
         plot_receptive_field(k, s, d, depth, ax=ax)
     fig.tight_layout()
-    return fig
+    return check_legible(fig)
 
 
 def receptive_field_widget() -> Any:
@@ -179,17 +390,23 @@ def receptive_field_widget() -> Any:
     -------
     ipywidgets.VBox
         Live in Jupyter or Binder; a static page shows its first state only.
+        The two rows of sliders wrap onto two lines each on a narrow screen
+        (a phone).
     """
     import ipywidgets
 
-    sliders = {
-        "kernel": ipywidgets.IntSlider(value=3, min=1, max=5, description="kernel"),
-        "stride": ipywidgets.IntSlider(value=1, min=1, max=3, description="stride"),
-        "dilation": ipywidgets.IntSlider(value=1, min=1, max=3, description="dilation"),
-        "depth": ipywidgets.IntSlider(value=2, min=1, max=4, description="depth"),
-    }
-    return figure_widget(lambda **values: plot_receptive_field(**values), sliders,
-                         rows=[["kernel", "stride"], ["dilation", "depth"]])
+    def slider(name: str, value: int, top: int) -> Any:
+        return ipywidgets.IntSlider(value=value, min=1, max=top, description=name,
+                                    layout=ipywidgets.Layout(flex="1 1 280px", min_width="240px",
+                                                             max_width="100%"))
+
+    sliders = {"kernel": slider("kernel", 3, 5), "stride": slider("stride", 1, 3),
+               "dilation": slider("dilation", 1, 3), "depth": slider("depth", 2, 4)}
+    box = figure_widget(lambda **values: plot_receptive_field(**values), sliders,
+                        rows=[["kernel", "stride"], ["dilation", "depth"]])
+    for row in box.children[:2]:
+        row.layout = ipywidgets.Layout(flex_flow="row wrap", width="100%")
+    return box
 
 
 def receptive_field_empirical(layers: Sequence[tuple[int, int, int] | tuple[int, int] | int], *, ndim: int = 1,
