@@ -167,6 +167,8 @@ def prose_numbers(page_html: str) -> list[tuple[str, str]]:
     if not article.select("div.cell"):
         return []  # not a chapter
     computed: set[str] = set()
+    for caption in article.select("div.cell_output figcaption"):  # a figure's caption is prose
+        article.append(caption.extract())
     for node in article.select("div.cell_input, div.cell_output, .pasted-text, .pasted-inline"):
         computed |= _numbers(node.get_text(" "))
         node.decompose()
@@ -190,7 +192,8 @@ def prose_numbers(page_html: str) -> list[tuple[str, str]]:
             if "." not in n and "E" not in n and (int(n) <= SMALL or int(n) in YEARS):
                 continue
             context = " ".join(text[max(0, m.start() - 50): m.end() + 30].split())
-            bad.append((m.group(0), context))
+            if (m.group(0), context) not in bad:
+                bad.append((m.group(0), context))
     return bad
 
 

@@ -112,6 +112,9 @@ def test_a_number_typed_in_prose_must_match_a_computed_one():
     maths = CHAPTER.format(prose='<div class="math notranslate nohighlight">\\[ 54.5 \\]</div>')
     assert [n for n, _ in prose_numbers(maths)] == ["54.5"]
     assert prose_numbers("<article><p>Not a chapter: 276,960.</p></article>") == []
+    caption = CHAPTER.replace('</div></div></div>', '<figure><figcaption><p>40 × 35 outputs</p></figcaption></figure>'
+                              '</div></div></div>').format(prose="")
+    assert [n for n, _ in prose_numbers(caption)] == ["40", "35"]  # a figure's caption is prose
 
 
 def test_claim_lines_must_show_words_not_code(tmp_path):
