@@ -371,3 +371,23 @@ def test_page_weight(browser, server, rel):
     context.close()
     print(f"{rel}: {weight:,} bytes")
     assert weight <= page_metrics.MAX_PAGE_BYTES, f"{rel} transfers {weight:,} bytes"
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_one_search_box(browser, server, viewport):
+    """One way into search on the screen (the sidebar's box on a desktop, the header's button on a phone)."""
+    context, page = _open(browser, server + CHAPTERS[0], viewport=viewport)
+    count = """() => Array.from(document.querySelectorAll('.search-button-field, .search-button, form.bd-search'))
+        .filter(e => !e.parentElement.closest('.search-button-field, .search-button, form.bd-search'))
+        .filter(e => {
+            const r = e.getBoundingClientRect();
+            return e.getClientRects().length > 0 && r.width > 0 && r.right > 0 && r.left < window.innerWidth;
+        }).length"""
+    shown = page.evaluate(count)
+    page.add_style_tag(content=".bd-header { display: flex !important; }")  # the theme's own header, for contrast
+    with_header = page.evaluate(count)
+    context.close()
+    assert shown == 1, f"{shown} search boxes or buttons on the screen"
+    if viewport["width"] > 960:
+        assert with_header > shown  # the check sees the second box the theme's header would add
