@@ -266,6 +266,35 @@ def authoring_syntax(root: pathlib.Path) -> list[str]:
     return bad
 
 
+#: Words that send the reader to another chapter.
+CHAPTER_REFERENCE = re.compile(
+    r"\b(?:(?:the|a|this book's) (?:later |next |following |coming )?chapters? (?:on|about)|"
+    r"(?:a|the) (?:later|next|following|coming) chapter|chapters? to come)\b", re.I)
+
+
+def missing_chapter_references(root: pathlib.Path) -> list[str]:
+    """Prose that refers to a chapter without linking to it: a link resolves (or fails the strict build) where
+    words such as "the chapter on fast algorithms" promise a chapter that may not exist."""
+    from bs4 import BeautifulSoup
+
+    bad = []
+    for rel, text in _pages(root):
+        if rel.parts[0].startswith("_") or rel.name in ("search.html", "genindex.html"):
+            continue
+        soup = BeautifulSoup(text, "html.parser")
+        article = soup.find("article") or soup
+        for node in article.select("div.cell_input, pre, script, style"):
+            node.decompose()
+        for block in article.find_all(["p", "li", "dd", "td"]):
+            for link in block.find_all("a"):
+                link.replace_with(" [link] ")
+            for m in CHAPTER_REFERENCE.finditer(block.get_text(" ")):
+                rest = block.get_text(" ")[m.end(): m.end() + 60]
+                if "[link]" not in re.split(r"[.;)]", rest)[0]:  # a link before the clause ends
+                    bad.append(f"{rel}: refers to a chapter without a link: {m.group(0)!r}{rest[:30]!r}")
+    return bad
+
+
 #: The whole site may weigh at most this much (issue "The page as a reader meets it").
 MAX_SITE_BYTES = 15_000_000
 
@@ -286,7 +315,8 @@ if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
               raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
-              site_weight, numbering_problems, authoring_syntax)
+              site_weight, numbering_problems, authoring_syntax,
+              missing_chapter_references)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))

@@ -160,3 +160,13 @@ def test_authoring_syntax_shown_as_text_is_reported(tmp_path):
     (tmp_path / "a.html").write_text("<p>a chapter writes {term}`receptive field` and the word links</p>")
     (tmp_path / "b.html").write_text('<div class="cell_input"><pre>{term}`x`</pre></div><p>fine</p>')
     assert authoring_syntax(tmp_path) == ["a.html: authoring syntax shown as text: '{term}`'"]
+
+
+def test_a_reference_to_a_chapter_must_be_a_link(tmp_path):
+    from check_site import missing_chapter_references
+
+    (tmp_path / "a.html").write_text("<article><p>Winograd's trick is the subject of the chapter on fast "
+                                     "algorithms.</p><p>See the chapter on pooling, "
+                                     '<a href="pooling.html">Pooling</a>.</p></article>')
+    bad = missing_chapter_references(tmp_path)
+    assert len(bad) == 1 and "'the chapter on'" in bad[0] and "fast" in bad[0]
