@@ -210,8 +210,12 @@ def untraced_numbers(root: pathlib.Path) -> list[str]:
 CLAIM_CODE = re.compile(r"[{}]|\b(?:array|tensor|dict)\(|\bnp\.|\btorch\.[a-z]|\[CLAIMS|\(stated:|\\n")
 
 
+#: Claims about the book's apparatus, which tests hold: a checker's self-test, a claim count, a run time.
+APPARATUS = re.compile(r"\bchecker (?:accepts|rejects)\b|\bclaims checked\b|\bexecutes in\b|\bruns in under\b", re.I)
+
+
 def claim_lines_in_code(root: pathlib.Path) -> list[str]:
-    """Claim lines that show code (dict or repr text) instead of words."""
+    """Claim lines that show code (dict or repr text) instead of words, or speak of the apparatus, not the subject."""
     bad = []
     for rel, text in _pages(root):
         for cid, body in CLAIM.findall(text):
@@ -221,6 +225,8 @@ def claim_lines_in_code(root: pathlib.Path) -> list[str]:
             shown = _html.unescape(shown)
             if CLAIM_CODE.search(shown):
                 bad.append(f"{rel}#{cid}: the claim line shows code, not words: {shown[:120]}")
+            if APPARATUS.search(shown):
+                bad.append(f"{rel}#{cid}: a claim about the apparatus belongs in the tests: {shown[:120]}")
     return bad
 
 

@@ -124,9 +124,11 @@ def test_claim_lines_must_show_words_not_code(tmp_path):
         '<div class="convbook-claim" id="claim-a"><span class="claim-mark">✓</span> '
         "<span class=\"claim-statement\">max_pool2d{'kernel_size': 2}: equal</span></div>"
         '<div class="convbook-claim" id="claim-b"><span class="claim-mark">✓</span> '
-        '<span class="claim-statement">2 × 2 windows: equal to torch</span></div>')
+        '<span class="claim-statement">2 × 2 windows: equal to torch</span></div>'
+        '<div class="convbook-claim" id="claim-c"><span class="claim-mark">✓</span> '
+        '<span class="claim-statement">checker accepts 56</span></div>')
     bad = claim_lines_in_code(tmp_path)
-    assert len(bad) == 1 and "claim-a" in bad[0]
+    assert len(bad) == 2 and "claim-a" in bad[0] and "claim-c: a claim about the apparatus" in bad[1]
 
 
 def test_the_site_budget_and_source_maps(tmp_path):

@@ -19,6 +19,7 @@ from convbook.chapters.convolution import (
     plot_filtered,
     same_padding_sides,
 )
+from convbook.chapters import convolution as ch
 from convbook.exercises import convolution as ex
 from convbook.plotting import FIG_WIDTH, figure_problems
 
@@ -192,3 +193,133 @@ def test_exercise_bias_count():
     per_input = ex.check_bias_count(3)  # one per input channel, as the notes say
     assert not per_input and "INPUT" in per_input.message
     assert not ex.check_bias_count(16 * 30 * 30)  # one per output unit (locally connected)
+
+
+# --- the figures added for the review (issue #13) ---------------------------------------------------------------
+
+def test_step_figure_draws_output_t_under_input_t():
+    ax = plot_conv1d_step(X6, W3, 2)
+    outputs = [p for p in ax.patches if p.get_y() < 0.5]  # the output row
+    assert [round(p.get_x() + p.get_width() / 2, 6) for p in outputs] == [0, 1, 2]
+    matplotlib.pyplot.close("all")
+
+
+def test_block_lines_between_the_blocks(rng):
+    t = conv_matrix(W3[None, :], (1, 6), sparse=False)
+    m2 = conv_matrix(rng.integers(1, 5, size=(2, 3)).astype(float), (4, 5), sparse=False)
+    fig = plot_conv_matrices(t, m2, blocks=(3, 5))
+    _fits(fig)
+    ax = fig.axes[1]
+    ys = sorted(ln.get_ydata()[0] for ln in ax.lines if ln.get_xdata()[0] != ln.get_xdata()[1] or
+                ln.get_ydata()[0] == ln.get_ydata()[1])
+    xs = sorted(ln.get_xdata()[0] for ln in ax.lines if ln.get_xdata()[0] == ln.get_xdata()[1])
+    assert ys == [2.5, 5.5] and xs == [4.5, 9.5, 14.5]
+    with pytest.raises(ValueError, match=r"blocks \(4, 5\) must divide"):
+        plot_conv_matrices(t, m2, blocks=(4, 5))
+    matplotlib.pyplot.close("all")
+
+
+def test_worked_example_sums_are_the_correlation(rng):
+    x, k = rng.integers(-3, 5, size=(3, 4)).astype(float), rng.integers(-2, 3, size=(2, 2)).astype(float)
+    texts = ch.products_2d(x, k)
+    values = [[float(t.rsplit("= ", 1)[1].replace("−", "-")) for t in row] for row in texts]
+    np.testing.assert_allclose(values, correlate2d(x, k))
+    assert all(t.count("·") == 4 for row in texts for t in row)
+    _fits(ch.plot_worked_example_2d(x, k))
+    with pytest.raises(ValueError, match="does not fit"):
+        ch.products_2d(np.zeros((2, 2)), np.zeros((3, 1)))
+    matplotlib.pyplot.close("all")
+
+
+def test_multichannel_figure(rng):
+    fig = ch.plot_multichannel(rng.normal(size=(3, 6, 6)), rng.normal(size=(3, 3, 3)))
+    _fits(fig)
+    with pytest.raises(ValueError, match="one slice per input channel"):
+        ch.plot_multichannel(np.zeros((3, 6, 6)), np.zeros((2, 3, 3)))
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize("n, k", [(16, 3), (9, 5), (7, 2)])
+def test_padding_dilemma_counts(n, k):
+    valid, same, full = (ch.stack_sizes(n, k, 4, m) for m in ("valid", "same", "full"))
+    assert valid == [max(n - layer * (k - 1), 0) for layer in range(5)]
+    assert same == [n] * 5 and full == [n + layer * (k - 1) for layer in range(5)]
+    taps = ch.taps_on_pixels((n, n), k, "same")
+    assert taps.max() == k * k and taps.min() == (k - k // 2) ** 2  # a corner sees the least of the kernel
+    _fits(ch.plot_padding_dilemma(16, 3, 9, (6, 6)))
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_learned_kernel_within_tolerance_for_every_seed(seed):
+    true = classic_kernels()["Sobel x"]
+    losses, learned = ch.learn_kernel(true, seed=seed)  # the notebook's settings, another seed
+    assert np.abs(learned - true).max() < ch.LEARN_TOLERANCE
+    assert losses[-1] < losses[0] / 100
+
+
+def test_learned_kernel_figure():
+    true = classic_kernels()["Sobel x"]
+    losses, learned = ch.learn_kernel(true, steps=50)
+    _fits(ch.plot_learned_kernel(losses, learned, true))
+    matplotlib.pyplot.close("all")
+
+
+# --- the implementation exercise: the reader writes corr2d ----------------------------------------------------
+
+def _corr2d_loops(x, k):  # as the solution cell writes it
+    x, k = np.asarray(x, dtype=float), np.asarray(k, dtype=float)
+    out = np.zeros((x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(x[i:i + k.shape[0], j:j + k.shape[1]] * k)
+    return out
+
+
+def test_exercise_corr2d_accepts_the_solution():
+    assert ex.check_corr2d(_corr2d_loops)
+    assert ex.check_corr2d(lambda x, k: _corr2d_loops(x, k).tolist())  # a nested list of the right values is fine
+    kinds = {(s[0] > s[1], k[0] == 1, k[1] == 1) for s, k in ex.CORR2D_CASES}
+    assert len(kinds) >= 4  # square and non-square inputs, 1 x n and n x 1 kernels
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda x, k: scipy.signal.convolve2d(x, k, "valid"), "flipped"),
+    (lambda x, k: scipy.signal.correlate2d(x, k, "same"), "windows that fit"),
+    (lambda x, k: scipy.signal.correlate2d(x, k, "full"), "'full' size"),
+    (lambda x, k: _corr2d_loops(x, k)[:-1, :-1], "one row and one column short"),
+    (lambda x, k: _corr2d_loops(x, k).T, "swapped"),
+    (lambda x, k: None, "returned None"),
+    (lambda x, k: 1 / 0, "ZeroDivisionError"),
+    (lambda x: x, "TypeError"),
+    (lambda x, k: "abc", "numeric array"),
+    (lambda x, k: np.full(_corr2d_loops(x, k).shape, np.nan), "finite"),
+    (lambda x, k: _corr2d_loops(x, k)[0], "2-D"),
+    (lambda x, k: np.vstack([_corr2d_loops(x, k)[:-1], 0 * _corr2d_loops(x, k)[-1:]]), "off-by-one"),
+    (lambda x, k: _corr2d_loops(x, k) + 1, "should be"),
+])
+def test_exercise_corr2d_rejects_with_words(wrong, words):
+    verdict = ex.check_corr2d(wrong)
+    assert not verdict and words in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize("odd", [None, "corr2d", 3, np.zeros((2, 2)), [1, 2]])
+def test_exercise_corr2d_odd_answers_get_feedback(odd):
+    verdict = ex.check_corr2d(odd)
+    assert not verdict and verdict.message
+
+
+def test_exercise_corr2d_survives_a_function_that_exits():
+    import sys
+
+    assert not ex.check_corr2d(lambda x, k: sys.exit(1))
+
+
+def test_exercise_find_kernel(rng):
+    x, k = rng.normal(size=(5, 6)), np.array([[1.0, -1.0], [2.0, 0.0]])
+    y = correlate2d(x, k)
+    assert ex.check_find_kernel(k.copy(), x, y)  # the solution solves the same least squares
+    rotated = ex.check_find_kernel(k[::-1, ::-1], x, y)
+    assert not rotated and "180" in rotated.message
+    for odd in (None, "k", np.zeros(3), np.full((2, 2), np.nan)):
+        assert not ex.check_find_kernel(odd, x, y)

@@ -214,3 +214,165 @@ def test_print_layer_costs(capsys):
     assert out[0].split() == ["layer", "parameters", "multiplies", "memory"]
     assert "25,000,000,000" in out[1] and "200 GB" in out[1]
     assert out[3].split()[-2:] == ["800", "B"] and "10,000,000" in out[3]
+
+
+# --- review of issue #13: the counts of the figure, the thought experiment of seed 003, the feature maps ----------
+
+def test_weight_ids_and_uses_of_the_three_layers():
+    from convbook import conv_matrix
+    from convbook.chapters.parameter_sharing import LAYER_KINDS, weight_ids, weight_uses
+
+    conv, local, full = (weight_ids(5, 3, kind) for kind in LAYER_KINDS)
+    assert weight_uses(conv).tolist() == [4, 5, 4]
+    assert weight_uses(local).tolist() == [1] * 13 and weight_uses(full).tolist() == [1] * 25
+    assert np.array_equal(conv >= 0, local >= 0) and (full >= 0).all()
+    # the convolution's ids are its matrix: tap j sits where conv_matrix puts k[j]
+    k = np.array([10.0, 20.0, 30.0])
+    m = conv_matrix(k[None, :], (1, 5), mode="same", sparse=False)
+    assert np.array_equal(np.where(conv >= 0, k[conv], 0.0), m)
+    assert weight_uses(weight_ids(7, 1, "convolution")).tolist() == [7]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        weight_ids(5, 3, "tiled")
+
+
+def test_strides_for_units():
+    from convbook import output_size
+    from convbook.chapters.parameter_sharing import strides_for_units
+
+    assert strides_for_units(10**5) == []
+    assert strides_for_units(491**2) == [(1, 1)]
+    assert (2, 3) in strides_for_units(output_size(500, 10, 2) * output_size(500, 10, 3))
+    # brute force over every stride pair on a smaller image
+    for units in range(1, 60):
+        brute = sorted({(a, b) for a in range(1, 21) for b in range(1, 21)
+                        if output_size(20, 4, a) * output_size(20, 4, b) == units})
+        found = strides_for_units(units, n=(20, 20), kernel=(4, 4))
+        assert {(output_size(20, 4, a), output_size(20, 4, b)) for a, b in found} == \
+            {(output_size(20, 4, a), output_size(20, 4, b)) for a, b in brute}
+
+
+def test_strip_perturbations_and_responses():
+    from convbook.chapters.parameter_sharing import strip_perturbations, strip_responses
+
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(1, 2, 6, 20)), rng.normal(size=(3, 2, 3, 3))
+    changed, strips, spans = strip_perturbations(x, w, parts=4)
+    assert changed.shape == (4, 3) and changed.all()
+    assert strips == [(0, 4), (5, 9), (10, 14), (15, 19)]
+    assert spans == [(max(a - 2, 0), min(b, 17)) for a, b in strips]
+    # a map that responds in one strip only is 0 elsewhere
+    maps = np.zeros((2, 3, 8))
+    maps[0, :, :2] = 1.0
+    maps[1] = 1.0
+    r = strip_responses(maps, parts=4)
+    assert r[0].tolist() == [4.0, 0.0, 0.0, 0.0] and r[1].tolist() == [1.0] * 4
+
+
+def test_plot_sharing_and_feature_maps_are_legible():
+    from convbook.chapters.parameter_sharing import plot_feature_maps, plot_sharing
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    fig = plot_sharing()
+    assert fig.get_size_inches()[0] <= FIG_WIDTH and figure_problems(fig) == []
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles[0].startswith("convolution: 3 weights") and "13 weights, each used once" in titles[1]
+    assert len(fig.legends) == 1 and len(fig.legends[0].get_texts()) == 3
+    fig = plot_feature_maps(np.random.default_rng(0).normal(size=(10, 28, 32)))
+    assert fig.get_size_inches()[0] <= FIG_WIDTH and figure_problems(fig) == []
+    with pytest.raises(ValueError, match="k must be at most"):
+        plot_sharing(k=9)
+    plt.close("all")
+
+
+def test_exercise_horizontal_edge_flops():
+    from convbook import output_size
+    from convbook.exercises import parameter_sharing as ps
+
+    oh, ow = output_size(280, 2), output_size(320, 1)
+    answer = oh * ow * 3
+    assert ps.check_horizontal_edge_flops(answer)
+    assert ps.check_vertical_edge_flops is ps.check_horizontal_edge_flops  # the earlier name
+    wrong = ps.check_horizontal_edge_flops(267_960)
+    assert not wrong and "horizontal kernel" in wrong.message
+    for odd in (None, "803520", float("nan"), [answer], np.zeros(2), answer + 0.5):
+        fb = ps.check_horizontal_edge_flops(odd)
+        assert not fb and fb.message
+
+
+def _matrix_solution(k, n):
+    m = len(k)
+    out = np.zeros((n - m + 1, n))
+    for i in range(n - m + 1):
+        out[i, i:i + m] = k
+    return out
+
+
+def test_exercise_conv1d_matrix_accepts_the_solution():
+    from convbook import correlate1d
+    from convbook.exercises.parameter_sharing import _cases, check_conv1d_matrix
+
+    assert check_conv1d_matrix(_matrix_solution)
+    assert check_conv1d_matrix(lambda k, n: _matrix_solution(list(k), n).tolist())  # a nested list is fine too
+    import scipy.sparse as sp
+
+    assert check_conv1d_matrix(lambda k, n: sp.csr_array(_matrix_solution(k, n)))  # so is a sparse matrix
+    # the cases are what the message says: 1 to 4 taps, inputs up to 8, every tap distinct (flips show)
+    cases = _cases()
+    assert {len(k) for k, _ in cases} == {1, 2, 3, 4} and max(n for _, n in cases) <= 8
+    assert all(len(set(np.abs(k))) == len(k) for k, _ in cases)
+    x = np.arange(1.0, 9.0)
+    assert np.allclose(_matrix_solution(np.array([0.5, -1.0, 2.0]), 8) @ x, correlate1d(x, [0.5, -1.0, 2.0]))
+
+
+def test_exercise_conv1d_matrix_explains_the_first_mismatch():
+    from convbook.exercises.parameter_sharing import check_conv1d_matrix
+
+    def flipped(k, n):
+        return _matrix_solution(k[::-1], n)
+
+    def transposed(k, n):
+        return _matrix_solution(k, n).T
+
+    def full_rows(k, n):
+        return np.zeros((n + len(k) - 1, n))
+
+    def off_by_one(k, n):
+        out = _matrix_solution(k, n)
+        return np.roll(out, 1, axis=1)
+
+    def only_first_case(k, n):  # right on the easy case, wrong on the others
+        return _matrix_solution(k, n) if n == 5 else np.zeros((n - len(k) + 1, n))
+
+    def raises(k, n):
+        raise IndexError("index 5 is out of bounds")
+
+    expect = {
+        flipped: "kernel flipped",
+        transposed: "transpose",
+        full_rows: "one row per output",
+        off_by_one: "differs at",
+        only_first_case: "case 2 of",
+        raises: "raised IndexError",
+        (lambda k: k): "raised TypeError",
+        (lambda k, n: "text"): "numeric array",
+        (lambda k, n: np.full((n - len(k) + 1, n), np.nan)): "nan",
+        (lambda k, n: 2 * _matrix_solution(k, n)): "constant factor",
+        (lambda k, n: None): "no answer yet",
+    }
+    for fn, words in expect.items():
+        fb = check_conv1d_matrix(fn)
+        assert not fb and words in fb.message, (words, fb.message)
+    for odd in (None, 3, "matrix", [[1.0, 2.0]], np.eye(3), float("nan"), {"k": 1}):
+        fb = check_conv1d_matrix(odd)
+        assert not fb and fb.message
+
+
+def test_exercise_conv1d_matrix_does_not_let_the_reader_change_the_cases():
+    from convbook.exercises.parameter_sharing import check_conv1d_matrix
+
+    def destructive(k, n):
+        out = _matrix_solution(k, n)
+        k[:] = 0  # a function that writes into its argument does not spoil the next case
+        return out
+
+    assert check_conv1d_matrix(destructive)

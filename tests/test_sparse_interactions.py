@@ -1,6 +1,8 @@
 """The chapter *Sparse interactions*: receptive fields by the recursion equal what back-propagation through
 torch networks measures; path counts; the stacks drawn from connectivity; the explorer widget."""
 
+import math
+
 import matplotlib
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ import convbook as cb
 from convbook import ReceptiveField, conv_connectivity, layer_specs, receptive_field, receptive_inputs
 from convbook.chapters.sparse_interactions import (
     COLOURS,
+    growth_table,
     path_counts,
     plot_connectivity,
     plot_growth,
@@ -20,6 +23,7 @@ from convbook.chapters.sparse_interactions import (
     plot_seen_from_above,
     plot_seen_from_below,
     plot_stack,
+    positions_table,
     power_of_ten,
     receptive_field_empirical,
     receptive_field_panels,
@@ -277,3 +281,149 @@ def test_layer_specs_errors_name_the_caller_and_the_entry():
         layer_specs([(2.5, 1, 1)])
     with pytest.raises(TypeError, match=r"layers\[0\] dilation must be an int >= 1; got True \(bool\)"):
         layer_specs([(3, 1, True)])
+
+
+# --- the stride and the jump; the notes' 10^5 units beside the real layers --------------------------------------
+
+
+def test_growth_table_shows_a_constant_stride_and_a_doubling_jump():
+    depth = 8
+    rows = growth_table([(3, 2, 1)] * depth, [(3, 1, 2**i) for i in range(depth)]).splitlines()
+    assert rows[0] == "| layer | stride | jump | size | dilation | jump | size |"
+    cells = [[int(c) for c in row.strip("|").split("|")] for row in rows[2:]]
+    assert [c[1] for c in cells] == [2] * depth                          # the stride stays 2
+    assert [c[2] for c in cells] == [2**i for i in range(1, depth + 1)]  # the jump doubles
+    assert [c[4] for c in cells] == [2**i for i in range(depth)]         # the dilation doubles
+    assert [c[5] for c in cells] == [1] * depth                          # and its jump stays 1
+    assert [c[3] for c in cells] == [c[6] for c in cells] == [2 ** (i + 1) - 1 for i in range(1, depth + 1)]
+    with pytest.raises(ValueError, match="growth_table: the two stacks must have the same number of layers"):
+        growth_table([(3, 2, 1)], [(3, 1, 1)] * 2)
+
+
+def test_positions_table_counts_the_output_positions_of_real_layers():
+    rows = positions_table().splitlines()
+    assert rows[2] == "| the notes: 100,000 units | none | 100,000 | 25,000,000,000 | 10,000,000 |"
+    assert rows[3] == f"| valid, stride 1 | 491 | {491**2:,} | {491**2 * 250_000:,} | {491**2 * 100:,} |"
+    assert rows[4] == f"| valid, stride 2 | 246 | {246**2:,} | {246**2 * 250_000:,} | {246**2 * 100:,} |"
+    # no stride, nor a pair of strides, gives a valid 10 x 10 layer on 500 x 500 exactly 10^5 positions
+    sides = {(500 - 10) // s + 1 for s in range(1, 491)}
+    assert all(a * b != 10**5 for a in sides for b in sides)
+
+
+# --- the exercise that asks for a function: field(layers) ------------------------------------------------------
+
+
+def _field_solution(layers):  # the solution cell's function
+    return 1 + sum((k - 1) * d * math.prod(s for _, s, _ in layers[:i]) for i, (k, _, d) in enumerate(layers))
+
+
+def _field_recursion(layers):
+    r, j = 1, 1
+    for k, s, d in layers:
+        r, j = r + (k - 1) * d * j, j * s
+    return r
+
+
+def _steps(step, jump, start=1):
+    def field(layers):
+        r, j = start, 1
+        for k, s, d in layers:
+            r, j = r + step(k, s, d, j), jump(j, s, d)
+        return r
+    return field
+
+
+FIELD_MISTAKES = {
+    "the stride of the same layer": _steps(lambda k, s, d, j: (k - 1) * d * j * s, lambda j, s, d: j * s),
+    "ignores the strides": lambda layers: 1 + sum((k - 1) * d for k, _, d in layers),
+    "ignores the dilations": _steps(lambda k, s, d, j: (k - 1) * j, lambda j, s, d: j * s),
+    "multiplied the jump by the dilation": _steps(lambda k, s, d, j: (k - 1) * d * j, lambda j, s, d: j * s * d),
+    "number of holes": _steps(lambda k, s, d, j: (k - 1) * (d + 1) * j, lambda j, s, d: j * s),
+    "not k * d + 1": _steps(lambda k, s, d, j: k * d * j, lambda j, s, d: j * s),
+    "spans do not add up": _steps(lambda k, s, d, j: ((k - 1) * d + 1) * j, lambda j, s, d: j * s, start=0),
+    "one short": _steps(lambda k, s, d, j: (k - 1) * d * j, lambda j, s, d: j * s, start=0),
+    "total stride of the whole stack": lambda layers: 1 + sum((k - 1) * d for k, _, d in layers) * math.prod(
+        s for _, s, _ in layers),
+    "kernel sizes added": lambda layers: sum(k for k, _, _ in layers),
+}
+
+
+def test_field_exercise_accepts_the_solution_and_the_recursion():
+    for right in (_field_solution, _field_recursion, lambda layers: float(_field_recursion(layers)),
+                  lambda layers: np.int64(_field_recursion(layers)), lambda layers: receptive_field(layers).size):
+        feedback = ex.check_field_function(right)
+        assert feedback, feedback.message
+        assert "all 73 stacks" in feedback.message
+
+
+@pytest.mark.parametrize("hint", sorted(FIELD_MISTAKES))
+def test_field_exercise_names_the_typical_mistakes(hint):
+    feedback = ex.check_field_function(FIELD_MISTAKES[hint])
+    assert not feedback
+    expected = "spans do not add up" if hint == "kernel sizes added" else hint  # the same mistake on its stack
+    assert expected in feedback.message, feedback.message
+
+
+def test_field_exercise_finds_the_first_layer_that_goes_wrong():
+    def wrong_third(layers):
+        return _field_recursion(layers) + (len(layers) == 3)
+
+    feedback = ex.check_field_function(wrong_third)
+    assert not feedback
+    assert feedback.message.startswith("field([(3, 2, 1), (3, 2, 1), (3, 1, 1)]) returned 16, but")
+    assert "right for its first 2 layers (size 7, jump 4) but not after layer 3 = (3, 1, 1)" in feedback.message
+    feedback = ex.check_field_function(lambda layers: 42)
+    assert "A single layer of kernel 3 and dilation 1 spans (k - 1) * d + 1" in feedback.message
+
+
+def _raises(layers):
+    raise ZeroDivisionError("division by zero")
+
+
+def _mutates(layers):  # changes the list it is given: the checker's stacks must not change
+    r = _field_recursion(layers)
+    layers.clear()
+    return r
+
+
+@pytest.mark.parametrize("answer, text", [
+    (None, "no answer yet"), (23, "answer should be your function field"), ("field", "got str"),
+    ([(3, 1, 1)], "got list"), (lambda: 3, "it should take one argument"), (_raises, "raised ZeroDivisionError"),
+    (int, "raised TypeError"), (lambda layers: None, "returned None"), (lambda layers: "7", "returned '7'"),
+    (lambda layers: float("nan"), "returned nan"), (lambda layers: 3.5, "returned 3.5"),
+    (lambda layers: True, "returned True"), (lambda layers: [3], "returned [3]"),
+    (receptive_field, "return its .size"), (lambda layers: 10**400, "returned 1"),
+    (lambda layers: _field_recursion(layers) if len(layers) < 4 else -1, "returned -1"),
+])
+def test_field_exercise_gives_feedback_for_odd_answers(answer, text):
+    feedback = ex.check_field_function(answer)
+    assert not feedback
+    assert text in feedback.message, feedback.message
+
+
+def test_field_exercise_is_not_fooled_by_a_function_that_changes_its_argument():
+    assert ex.check_field_function(_mutates)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(layer, min_size=1, max_size=6), st.integers(-3, 3).filter(bool))
+def test_field_exercise_refuses_a_function_wrong_on_any_one_stack(stack, delta):
+    key = tuple(stack)
+
+    def almost(layers):
+        return _field_recursion(layers) + (delta if tuple(layers) == key else 0)
+
+    feedback = ex.check_field_function(almost)
+    tested = [tuple(s) for s in ex._field_stacks()]
+    assert bool(feedback) == (key not in tested)
+    assert isinstance(feedback.message, str) and feedback.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=5), st.lists(st.integers(), max_size=3),
+                 st.dictionaries(st.text(max_size=2), st.integers(), max_size=2), st.complex_numbers()))
+def test_field_exercise_answers_any_value_with_feedback(value):
+    feedback = ex.check_field_function(value)
+    assert not feedback and feedback.message
+    constant = ex.check_field_function(lambda layers: value)
+    assert not constant and constant.message
