@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from convbook import conv_matrix, correlate1d, correlate2d, grace_hopper, mode_padding
+from convbook.chapters import convolution as ch
 from convbook.chapters.convolution import (
     classic_kernels,
     conv1d_step_widget,
@@ -19,7 +20,6 @@ from convbook.chapters.convolution import (
     plot_filtered,
     same_padding_sides,
 )
-from convbook.chapters import convolution as ch
 from convbook.exercises import convolution as ex
 from convbook.plotting import FIG_WIDTH, figure_problems
 
