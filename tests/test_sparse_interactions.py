@@ -314,7 +314,8 @@ def test_positions_table_counts_the_output_positions_of_real_layers():
 
 
 def _field_solution(layers):  # the solution cell's function
-    return 1 + sum((k - 1) * d * math.prod(s for _, s, _ in layers[:i]) for i, (k, _, d) in enumerate(layers))
+    strides = [s for _, s, _ in layers]
+    return 1 + sum((k - 1) * d * math.prod(strides[:i]) for i, (k, _, d) in enumerate(layers))
 
 
 def _field_recursion(layers):

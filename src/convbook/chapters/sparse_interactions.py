@@ -26,14 +26,16 @@ from matplotlib.ticker import MaxNLocator
 
 from .._checks import as_int
 from ..connectivity import affected_outputs, check_stack, conv_connectivity, receptive_inputs
+from ..cost import local_perception
 from ..memory import array_bytes, check_memory
 from ..plotting import FIG_WIDTH, check_legible, figure_widget, plot_connectivity, plot_cost_growth
 from ..receptive import ReceptiveField, layer_specs, receptive_field
+from ..shapes import output_size
 
 __all__ = ["plot_stack", "plot_seen_from_below", "plot_seen_from_above", "plot_multiplications", "plot_growth",
            "plot_path_profiles", "stack_connectivity", "plot_receptive_field", "receptive_field_panels",
            "receptive_field_widget", "receptive_field_empirical", "path_counts", "recursion_table",
-           "power_of_ten"]
+           "growth_table", "positions_table", "power_of_ten"]
 
 #: One colour per layer kind, the same in every figure of the chapter.
 COLOURS = {"dense": "C0", "sparse": "C1"}
@@ -285,6 +287,84 @@ def recursion_table(layers: Sequence[tuple[int, int, int]]) -> str:
     rows = ["| layer | kernel k | stride s | dilation d | size r | jump j |", "|--:|--:|--:|--:|--:|--:|"]
     for i, ((k, s, d), (r, j)) in enumerate(zip(spec, receptive_field(spec).per_layer), 1):
         rows.append(f"| {i} | {k} | {s} | {d} | {r} | {j} |")
+    return "\n".join(rows)
+
+
+def growth_table(strided: Sequence[tuple[int, int, int]], dilated: Sequence[tuple[int, int, int]]) -> str:
+    """Two stacks side by side, layer by layer: the strided one's stride and the dilated one's dilation, each
+    with its jump and receptive field size after the layer (:func:`convbook.receptive_field`).
+
+    Parameters
+    ----------
+    strided, dilated : sequences of (kernel, stride, dilation) of the same length
+        As in :func:`convbook.receptive_field`.
+
+    Returns
+    -------
+    str
+        A Markdown table: layer, then stride, jump and size of the first
+        stack, then dilation, jump and size of the second.
+
+    Examples
+    --------
+    Stride 2 at every layer: the stride stays 2, the jump doubles; dilations
+    1, 2 at stride 1: the jump stays 1.
+
+    >>> print(growth_table([(3, 2, 1)] * 2, [(3, 1, 1), (3, 1, 2)]))
+    | layer | stride | jump | size | dilation | jump | size |
+    |--:|--:|--:|--:|--:|--:|--:|
+    | 1 | 2 | 2 | 3 | 1 | 1 | 3 |
+    | 2 | 2 | 4 | 7 | 2 | 1 | 7 |
+    """
+    a, b = layer_specs(strided, caller="growth_table"), layer_specs(dilated, caller="growth_table")
+    if len(a) != len(b):
+        raise ValueError(f"growth_table: the two stacks must have the same number of layers; got {len(a)} "
+                         f"and {len(b)}")
+    rows = ["| layer | stride | jump | size | dilation | jump | size |", "|--:|--:|--:|--:|--:|--:|--:|"]
+    per_a, per_b = receptive_field(a).per_layer, receptive_field(b).per_layer
+    for i, ((_, s, _), (_, _, d), (ra, ja), (rb, jb)) in enumerate(zip(a, b, per_a, per_b), 1):
+        rows.append(f"| {i} | {s} | {ja} | {ra} | {d} | {jb} | {rb} |")
+    return "\n".join(rows)
+
+
+def positions_table(image: int = 500, kernel: int = 10, strides: Sequence[int] = (1, 2),
+                    units: int = 10**5) -> str:
+    """The local-perception example of seed 003 beside the convolutional layers that exist on its image.
+
+    The first row is the notes' thought experiment (``units`` units, each
+    with a ``kernel`` × ``kernel`` field); the others are valid layers of
+    that kernel on the square ``image`` with each stride, whose units are
+    their output positions (:func:`convbook.output_size`). Weights come from
+    :func:`convbook.local_perception`; a shared kernel has ``kernel**2`` in
+    every row.
+
+    Returns
+    -------
+    str
+        A Markdown table: the layer, units per side, units, fully connected
+        and locally connected weights.
+
+    Examples
+    --------
+    >>> print(positions_table(image=12, kernel=3, strides=(1,), units=50))
+    | layer | units per side | units | fully connected weights | locally connected weights |
+    |---|--:|--:|--:|--:|
+    | the notes: 50 units | none | 50 | 7,200 | 450 |
+    | valid, stride 1 | 10 | 100 | 14,400 | 900 |
+    """
+    f = "positions_table"
+    image, kernel, units = as_int(f, "image", image, 1), as_int(f, "kernel", kernel, 1), as_int(f, "units", units, 1)
+    rows = ["| layer | units per side | units | fully connected weights | locally connected weights |",
+            "|---|--:|--:|--:|--:|"]
+
+    def row(name: str, side: str, n: int) -> str:
+        c = local_perception((image, image), n, (kernel, kernel))
+        return f"| {name} | {side} | {n:,} | {c['fully connected'].params:,} | {c['locally connected'].params:,} |"
+
+    rows.append(row(f"the notes: {units:,} units", "none", units))
+    for s in strides:
+        side = output_size(image, kernel, stride=as_int(f, "stride", s, 1))
+        rows.append(row(f"valid, stride {s}", str(side), side * side))
     return "\n".join(rows)
 
 
