@@ -357,7 +357,8 @@ def test_exercise_conv1d_matrix_explains_the_first_mismatch():
         (lambda k, n: "text"): "numeric array",
         (lambda k, n: np.full((n - len(k) + 1, n), np.nan)): "nan",
         (lambda k, n: 2 * _matrix_solution(k, n)): "constant factor",
-        (lambda k, n: None): "no answer yet",
+        (lambda k, n: None): "missing return",
+        (lambda k, n: ...): "missing return",
     }
     for fn, words in expect.items():
         fb = check_conv1d_matrix(fn)
@@ -376,3 +377,29 @@ def test_exercise_conv1d_matrix_does_not_let_the_reader_change_the_cases():
         return out
 
     assert check_conv1d_matrix(destructive)
+
+
+def test_exercise_conv1d_matrix_answers_any_value_with_feedback():
+    import warnings
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from convbook.exercises import Feedback
+    from convbook.exercises.parameter_sharing import check_conv1d_matrix
+
+    values = st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), st.text(max_size=4), st.binary(max_size=4),
+                       st.lists(st.floats(), max_size=4), st.from_type(object),
+                       st.functions(like=lambda k, n: None, returns=st.one_of(
+                           st.none(), st.integers(), st.text(max_size=3), st.lists(st.lists(st.floats(), max_size=3),
+                                                                                   max_size=3))))
+
+    @settings(max_examples=60, deadline=None)
+    @given(values)
+    def run(value):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fb = check_conv1d_matrix(value)
+        assert isinstance(fb, Feedback) and fb.message.strip() and not fb.ok
+
+    run()
