@@ -5,17 +5,21 @@ Every expected value is computed with the library, never typed in.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..conv import conv2d_backward
+from ..correlate import convolve2d, correlate2d
 from ..cost import conv2d_cost
 from ..matrix import conv_matrix
 from ..shapes import mode_padding, output_size
-from . import Feedback, check_array, check_number, join_names, real_array, whole_numbers
+from . import Feedback, check_array, check_number, join_names, real_array, show_value, whole_numbers
 
-__all__ = ["mode_sizes", "check_mode_sizes", "check_toeplitz", "check_input_gradient", "check_bias_count"]
+__all__ = ["mode_sizes", "check_mode_sizes", "check_toeplitz", "check_input_gradient", "check_bias_count",
+           "CORR2D_CASES", "check_corr2d", "check_find_kernel", "find_kernel_pair"]
 
 
 def mode_sizes(m: int, k: int) -> tuple[int, int, int]:
@@ -93,3 +97,112 @@ def check_bias_count(answer: Any, c_in: int = 3, c_out: int = 16, size: int = 32
              c_out * c_in: "biases are not per (input, output) pair: each output channel's sum gets one"}
     hints.pop(right, None)
     return check_number(answer, right, name="number of biases", hints=hints, integer=True)
+
+
+#: The (input shape, kernel shape) pairs :func:`check_corr2d` tries, in order: square, non-square, 1 x n and n x 1.
+CORR2D_CASES: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = (
+    ((4, 4), (2, 2)), ((5, 6), (3, 3)), ((6, 4), (2, 3)), ((3, 7), (1, 3)), ((7, 3), (4, 1)), ((4, 5), (4, 5)),
+)
+
+
+def _call(func: Callable[..., Any], x: np.ndarray, k: np.ndarray) -> tuple[Any, str | None]:
+    """``func(x, k)`` on copies, or the words for what went wrong (never raises)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return func(x.copy(), k.copy()), None
+    except (Exception, SystemExit) as e:  # the reader's code may raise anything
+        return None, f"{type(e).__name__}: {show_value(str(e))}"
+
+
+def _diagnose(got: np.ndarray, x: np.ndarray, k: np.ndarray, case: str) -> Feedback | None:
+    """Why ``got`` is not ``correlate2d(x, k)`` (None when it is)."""
+    right = correlate2d(x, k)
+    (h, w), (kh, kw) = x.shape, k.shape
+    if got.shape != right.shape:
+        known = {(h - kh + 2, w - kw + 2): "one row and one column too many: the loop must stop at H - KH, "
+                                           "range(H - KH + 1)",
+                 (h, w): "the input's shape (as 'same' mode gives): valid keeps only the H - KH + 1 by "
+                         "W - KW + 1 windows that fit inside",
+                 (h + kh - 1, w + kw - 1): "the 'full' size; valid keeps only the windows that fit inside",
+                 (h - kh, w - kw): "one row and one column short: the last window starts at H - KH, so the loop "
+                                   "must run over range(H - KH + 1) (and likewise for the columns)",
+                 right.shape[::-1]: "rows and columns swapped: the output has H - KH + 1 rows and W - KW + 1 "
+                                    "columns"}
+        why = known.get(got.shape, f"it must be (H - KH + 1, W - KW + 1) = {right.shape}")
+        return Feedback(False, f"{case}: the output has shape {got.shape}, {why}")
+    if np.allclose(got, right):
+        return None
+    flipped = convolve2d(x, k)
+    if np.allclose(got, flipped) and not np.allclose(flipped, right):
+        return Feedback(False, f"{case}: this is the convolution (kernel flipped); cross-correlation multiplies "
+                               "x[i + a, j + e] by k[a, e], without reversing k")
+    if right.shape[0] == right.shape[1] and np.allclose(got, right.T) and not np.allclose(right, right.T):
+        return Feedback(False, f"{case}: rows and columns swapped: output [i, j] is the window whose top-left "
+                               "corner is x[i, j] (row i, column j)")
+    if np.allclose(got, right.T.reshape(right.shape)) and right.shape[0] != right.shape[1]:
+        return Feedback(False, f"{case}: the values are in the wrong order (filled column by column?)")
+    bad = ~np.isclose(got, right)
+    i, j = (int(v) for v in np.argwhere(bad)[0])
+    where = ""
+    if (bad[:-1].sum() == 0 and bad[-1].any()) or (bad[:, :-1].sum() == 0 and bad[:, -1].any()):
+        where = " (only the last row or column is wrong: an off-by-one at the border, e.g. a window cut short)"
+    return Feedback(False, f"{case}: output [{i}, {j}] is {show_value(float(got[i, j]))} but should be "
+                           f"sum(x[{i}:{i + kh}, {j}:{j + kw}] * k) = {show_value(float(right[i, j]))}{where}")
+
+
+def check_corr2d(answer: Any, seed: int = 0) -> Feedback:
+    """The reader's function ``corr2d(x, k)``: the valid 2-D cross-correlation, tried on :data:`CORR2D_CASES`.
+
+    Each case is a random integer input and kernel (so that the sums are
+    exact); the first mismatch is explained in words: no function, an
+    exception, no array returned, the wrong shape (same/full size,
+    off-by-one, swapped axes), the kernel flipped, or the first wrong entry.
+    """
+    if answer is None:
+        return Feedback(False, "no answer yet: define a function corr2d(x, k), set answer = corr2d and run the "
+                               "cell again")
+    if not callable(answer):
+        return Feedback(False, f"answer should be a function corr2d(x, k) (its name, without calling it); got "
+                               f"{show_value(answer)}")
+    rng = np.random.default_rng(seed)
+    for shape, kshape in CORR2D_CASES:
+        x = rng.integers(-5, 6, size=shape).astype(float)
+        k = rng.integers(-3, 4, size=kshape).astype(float)
+        case = f"on a {shape[0]} x {shape[1]} input with a {kshape[0]} x {kshape[1]} kernel"
+        out, err = _call(answer, x, k)
+        if err is not None:
+            return Feedback(False, f"{case}, corr2d raised {err}")
+        if out is None:
+            return Feedback(False, f"{case}, corr2d returned None: does it end with return?")
+        a = real_array(out, "output of corr2d")
+        if isinstance(a, Feedback):
+            return Feedback(False, f"{case}: {a.message}")
+        if a.ndim != 2:
+            return Feedback(False, f"{case}: the output should be 2-D, (H - KH + 1, W - KW + 1); got shape {a.shape}")
+        verdict = _diagnose(a, x, k, case)
+        if verdict is not None:
+            return verdict
+    return Feedback(True, f"corr2d agrees with the valid cross-correlation on all {len(CORR2D_CASES)} cases, "
+                          "square, non-square and 1 x n kernels included")
+
+
+def check_find_kernel(answer: Any, x: np.ndarray, y: np.ndarray) -> Feedback:
+    """The kernel ``k`` (shape (2, 2)) with ``correlate2d(x, k) == y``."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    kh, kw = x.shape[0] - y.shape[0] + 1, x.shape[1] - y.shape[1] + 1
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw)).reshape(-1, kh * kw)
+    right = np.linalg.lstsq(windows, y.ravel(), rcond=None)[0].reshape(kh, kw)
+    a = real_array(answer, "kernel")
+    if isinstance(a, Feedback):
+        return a
+    if a.shape == right.shape and np.allclose(a[::-1, ::-1], right) and not np.allclose(a, right):
+        return Feedback(False, "this kernel is rotated by 180 degrees: it is the kernel of the convolution, but "
+                               "the image was made by cross-correlation")
+    return check_array(a, right, name="kernel")
+
+
+def find_kernel_pair(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An input ``x`` (5 x 6) and the image ``y = correlate2d(x, k)`` made from it by a hidden 2 x 2 kernel."""
+    x = np.random.default_rng(seed).normal(size=(5, 6))
+    return x, correlate2d(x, np.array([[1.0, -1.0], [0.5, 0.0]]))
