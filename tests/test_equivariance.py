@@ -513,3 +513,134 @@ def test_exercise_spectrum_solution_is_accepted():
     assert not ex.check_circulant_spectrum(unconjugated, k3, 8)
     assert "conjugate" in ex.check_circulant_spectrum(unconjugated, k3, 8).message
     assert not ex.check_circulant_spectrum(answer[:7], k3, 8)
+
+
+# --- the two strips of the zero-padding error, the pointwise maps, the column figure and its exercise ---------
+
+
+def _error_columns(dx, kernel_width, width):
+    """The solution of the strip exercise, as the notebook's solution cell writes it."""
+    r, d = kernel_width // 2, abs(dx)
+    cols = set(range(max(d - r, 0), d)) | set(range(width - r, width))
+    return sorted(width - 1 - c for c in cols) if dx < 0 else sorted(cols)
+
+
+@given(ints(1, 15), st.sampled_from([1, 3, 5, 7, 9]), ints(0, 30), st.booleans(), ints(0, 2**16))
+def test_the_error_of_a_zero_filling_shift_lives_in_two_strips(d, k, extra, left, seed):
+    width = 2 * (d + k) + extra
+    dx = -d if left else d
+    assert ex.measured_error_columns(dx, k, width, seed=seed) == _error_columns(dx, k, width)
+
+
+def test_the_photo_strips_of_the_chapter():
+    image, k = _photo_and_kernel()
+    err = equivariance_map(lambda z: correlate_same(z, k), lambda z: shift(z, (0, 7)), image)
+    assert np.flatnonzero(err.any(axis=0)).tolist() == [5, 6, 318, 319]
+    moved_filtered = correlate_same(shift(image, (0, 7)), k)
+    assert np.flatnonzero(~moved_filtered.any(axis=0)).tolist() == [0, 1, 2, 3, 4]
+    assert clean_border(err) == 7
+
+
+def test_pointwise_maps_commute_with_zero_filling_shifts_only_when_they_keep_zero():
+    y = np.random.default_rng(2).normal(size=(6, 9))
+    zero_fill = lambda z: shift(z, (0, 2))  # noqa: E731
+    roll = lambda z: shift(z, (0, 2), circular=True)  # noqa: E731
+    for phi, keeps_zero in [(lambda z: np.maximum(z, 0), True), (lambda z: np.maximum(z - 0.5, 0), True),
+                            (np.tanh, True), (lambda z: np.maximum(z + 0.5, 0), False),
+                            (lambda z: 1 / (1 + np.exp(-z)), False)]:
+        assert equivariance_error(phi, roll, y, norm="max") == 0.0
+        assert (equivariance_error(phi, zero_fill, y, norm="max") == 0.0) == keeps_zero
+
+
+def test_sharing_makes_a_locally_connected_layer_equivariant():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(1, 1, 12, 14))
+    k = rng.normal(size=(3, 3))
+    own = rng.normal(size=(10, 12, 1, 1, 3, 3))
+    shared = np.broadcast_to(k, own.shape)
+    g = lambda z: shift(z, (1, 2))  # noqa: E731
+    assert equivariance_error(lambda z: cb.locally_connected2d(z, own), g, x, border=(1, 2)) > 0.5
+    assert equivariance_error(lambda z: cb.locally_connected2d(z, shared), g, x, border=(1, 2)) < 1e-14
+    assert equivariance_error(lambda z: cb.conv2d(z, k[None, None]), g, x, border=(1, 2)) == 0.0
+
+
+def test_error_table_of_absolute_errors():
+    table = chapter.error_table({("sigmoid", "zero-filling"): 0.5, ("sigmoid", "circular"): 0.0,
+                                 ("ReLU", "zero-filling"): 0.0, ("ReLU", "circular"): 0.0}, first="map φ",
+                                percent=False)
+    lines = table.splitlines()
+    assert lines[0].split() == ["map", "φ", "zero-filling", "circular"]
+    assert lines[1].split() == ["sigmoid", "0.5", "0"] and lines[2].split() == ["ReLU", "0", "0"]
+
+
+def test_error_columns_figure_fits_the_page_and_shades_from_the_data():
+    image, k = _photo_and_kernel()
+    for dx in (7, -3, 1):
+        fig = chapter.plot_error_columns(image, k, dx)
+        assert figure_problems(fig) == []
+        assert fig.get_figwidth() * fig.dpi <= PAGE_WIDTH_PX
+        left, right = fig.axes
+        bars = [p for p in left.patches if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("tab:blue")]
+        assert len(bars) == 12
+        matplotlib.pyplot.close(fig)
+    fig = chapter.plot_error_columns(image, k, 7)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert set(labels) == {"g(f(x)) = 0: vacated by the shift", "f(g(x)) = 0 too", "f(g(x)) reads padding there",
+                           "largest error in the column"}
+    heights = {int(round(p.get_x() + p.get_width() / 2)): p.get_height() for p in fig.axes[0].patches
+               if p.get_facecolor()[:3] == matplotlib.colors.to_rgb("tab:blue")}
+    assert [c for c, h in sorted(heights.items()) if h > 0] == [5, 6]
+    matplotlib.pyplot.close(fig)
+
+
+def test_exercise_strips_solution_is_accepted():
+    assert ex.check_error_columns(_error_columns)
+    assert ex.STRIP_CASES[0] == (7, 5, 320) and len(set(ex.STRIP_CASES)) == len(ex.STRIP_CASES)
+
+
+def test_exercise_strips_rejects_the_typical_wrong_answers():
+    def no_mirror(dx, kw, w):
+        return _error_columns(abs(dx), kw, w)
+
+    def whole_frame(dx, kw, w):
+        m = max(abs(dx), kw // 2)
+        return sorted(set(range(m)) | set(range(w - m, w)))
+
+    def vacated_band(dx, kw, w):  # the old text: all the vacated columns, and r at the far edge
+        cols = set(range(abs(dx))) | set(range(w - kw // 2, w))
+        return sorted(w - 1 - c for c in cols) if dx < 0 else sorted(cols)
+
+    def strips_of_width_d(dx, kw, w):
+        d = abs(dx)
+        cols = set(range(d)) | set(range(w - d, w))
+        return sorted(w - 1 - c for c in cols) if dx < 0 else sorted(cols)
+
+    def ignores_small_shifts(dx, kw, w):  # d - r without the max(., 0): a negative range start
+        r, d = kw // 2, abs(dx)
+        cols = set(range(d - r, d)) | set(range(w - r, w))
+        return sorted(w - 1 - c for c in cols) if dx < 0 else sorted(cols)
+
+    def forgets_one_tap(dx, kw, w):
+        r = max(kw // 2, 1)
+        return _error_columns(dx, 2 * r + 1, w)
+
+    fb = ex.check_error_columns(no_mirror)
+    assert not fb and "mirrors" in fb.message
+    fb = ex.check_error_columns(whole_frame)
+    assert not fb and "whole frame" in fb.message
+    fb = ex.check_error_columns(vacated_band)
+    assert not fb and "not in the error: 0–4" in fb.message
+    for wrong in (strips_of_width_d, ignores_small_shifts, forgets_one_tap):
+        assert not ex.check_error_columns(wrong)
+    fb = ex.check_error_columns(ex.measured_error_columns)
+    assert not fb and "measurement itself" in fb.message
+
+
+@pytest.mark.parametrize("answer", [None, 3, "error_columns", [5, 6, 318, 319], float("nan"),
+                                    lambda *a: 1 / 0, lambda *a: None, lambda *a: "5", lambda *a: [float("nan")],
+                                    lambda a: [1], lambda *a: [[1, 2]], lambda *a: range(10**9),
+                                    lambda *a: np.ones((2, 2)), lambda *a: [0.5], lambda *a: {"a": 1},
+                                    lambda *a: (c for c in [1])])
+def test_exercise_strips_gives_feedback_on_odd_input(answer):
+    fb = ex.check_error_columns(answer)
+    assert not fb and fb.message

@@ -26,8 +26,8 @@ from .._checks import as_array
 from ..equivariance import clean_border, correlate_circular, correlate_same, equivariance_map, shift
 from ..plotting import FIG_WIDTH, check_legible, figure_widget
 
-__all__ = ["shift_panels", "shift_text", "error_table", "plot_error_map", "shift_widget", "shift_strip",
-           "plot_circulant", "plot_stride_errors", "plot_delay"]
+__all__ = ["shift_panels", "shift_text", "error_table", "plot_error_map", "plot_error_columns", "shift_widget",
+           "shift_strip", "plot_circulant", "plot_stride_errors", "plot_delay"]
 
 #: Titles of the four panels of the widget and of :func:`shift_strip`.
 _TITLES = ("g(x): moved", "f(g(x))", "g(f(x))", "|f(g(x)) − g(f(x))|")
@@ -46,10 +46,12 @@ def shift_text(offset: Sequence[int]) -> str:
     return "(" + ", ".join(f"{int(t)}".replace("-", "−") for t in offset) + ")"
 
 
-def error_table(errors: Mapping[tuple[str, str], float]) -> str:
-    """Relative errors keyed by (transform, map) as a text table: one row per transform, one column per map.
+def error_table(errors: Mapping[tuple[str, str], float], *, first: str = "transform", percent: bool = True) -> str:
+    """Errors keyed by (row, column) as a text table: one row per transform, one column per map.
 
-    Values are shown as percentages, 0 as "0".
+    Values are shown as percentages (relative errors), or as numbers with
+    ``percent=False`` (largest absolute errors); 0 as "0". ``first`` heads
+    the first column.
 
     Examples
     --------
@@ -58,17 +60,21 @@ def error_table(errors: Mapping[tuple[str, str], float]) -> str:
     transform        random  identity
     shift                 0         0
     rotate 90°      57.78 %         0
+    >>> print(error_table({("sigmoid", "zero-filling"): 0.5, ("sigmoid", "circular"): 0.0}, first="map",
+    ...                   percent=False))
+    map        zero-filling  circular
+    sigmoid             0.5         0
     """
     rows = list(dict.fromkeys(t for t, _ in errors))
     cols = list(dict.fromkeys(m for _, m in errors))
 
     def cell(v: float) -> str:
-        return "0" if v == 0 else f"{100 * v:.2f} %"
+        return "0" if v == 0 else f"{100 * v:.2f} %" if percent else f"{v:.3g}"
 
     width = max(10, *(len(c) + 2 for c in cols))
-    first = max(len("transform"), *(len(t) for t in rows)) + 2
-    lines = ["transform".ljust(first) + "".join(c.rjust(width) for c in cols)]
-    lines += [t.ljust(first) + "".join(cell(errors[t, c]).rjust(width) for c in cols) for t in rows]
+    lead = max(len(first), *(len(t) for t in rows)) + 2
+    lines = [first.ljust(lead) + "".join(c.rjust(width) for c in cols)]
+    lines += [t.ljust(lead) + "".join(cell(errors[t, c]).rjust(width) for c in cols) for t in rows]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -184,6 +190,52 @@ def plot_error_map(image: npt.ArrayLike, kernel: npt.ArrayLike, offset: tuple[in
         full.add_patch(Rectangle((c0 - 0.5, r0 - 0.5), corner, corner, fill=False, lw=1, ec="tab:red"))
     bar = fig.colorbar(im, cax=fig.add_subplot(grid[:, 2]), extend="min")
     bar.set_label("error, log scale (white: exactly 0)")
+    return check_legible(fig)
+
+
+def plot_error_columns(image: npt.ArrayLike, kernel: npt.ArrayLike, dx: int, *, margin: int = 12) -> Any:
+    """Where the error of a horizontal shift lives, column by column: the largest ``|f(g(x)) − g(f(x))|`` of each
+    column near the left and the right edge of the image.
+
+    ``f`` is the "same" correlation with ``kernel`` and zero padding, ``g``
+    the zero-filling shift by ``dx`` columns. Behind the bars, shaded from
+    the data: the columns where ``g(f(x))`` is 0 (vacated by the shift), the
+    columns where ``f(g(x))`` is 0 too, and the ``r`` columns at the edge the
+    image moves towards, where ``f(g(x))`` reads padding (``r`` the kernel's
+    half-width).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    x = as_array("plot_error_columns", "image", image, 2, "(H, W)")
+    k = as_array("plot_error_columns", "kernel", kernel, 2, "(KH, KW)")
+    d = int(dx)
+    moved, fg, gf, err = shift_panels(x, k, 0, d)
+    w, r = x.shape[1], k.shape[1] // 2
+    profile = err.max(axis=0)
+    spans = [(~gf.any(axis=0), "0.85", "g(f(x)) = 0: vacated by the shift"),
+             (~fg.any(axis=0), "0.6", "f(g(x)) = 0 too"),
+             (np.isin(np.arange(w), np.arange(w - r, w) if d > 0 else np.arange(r)), "#f6c89f",
+              "f(g(x)) reads padding there")]
+    fig, axes = plt.subplots(1, 2, figsize=(FIG_WIDTH, 2.9), sharey=True)
+    for ax, cols in zip(axes, (np.arange(margin), np.arange(w - margin, w))):
+        for mask, colour, label in spans:
+            for c in cols[mask[cols]]:
+                ax.axvspan(c - 0.5, c + 0.5, color=colour, lw=0, label=label)
+        ax.bar(cols, profile[cols], width=0.7, color="tab:blue", label="largest error in the column")
+        ax.set_xlim(cols[0] - 0.5, cols[-1] + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+        ax.set_xlabel("column")
+    axes[0].set_ylabel("largest |f(g(x)) − g(f(x))|")
+    axes[0].set_title("left edge")
+    axes[1].set_title("right edge")
+    labels: dict[str, Any] = {}
+    for ax in axes:
+        handles, names = ax.get_legend_handles_labels()
+        labels.update({n: h for h, n in zip(handles, names) if n not in labels})
+    fig.legend(labels.values(), labels.keys(), loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, 0.8))
     return check_legible(fig)
 
 

@@ -5,6 +5,7 @@ Every expected value is measured or computed with the library, never typed in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -23,7 +24,7 @@ from ..equivariance import (
 from . import Feedback, check_array, check_number, real_array, show_value, whole_numbers
 
 __all__ = ["BORDER_KERNEL", "BORDER_SHIFT", "check_clean_border", "check_stride_shifts", "check_circulant_spectrum",
-           "circulant_spectrum"]
+           "circulant_spectrum", "STRIP_CASES", "measured_error_columns", "check_error_columns"]
 
 #: The 5 x 5 kernel and the shift (dy, dx) of the border exercise.
 BORDER_KERNEL = np.random.default_rng(5).normal(size=(5, 5))
@@ -103,3 +104,102 @@ def check_circulant_spectrum(answer: Any, k: np.ndarray, n: int) -> Feedback:
         if not fb:
             return fb
     return Feedback(True, f"the {n} eigenvalues match: the DFT diagonalises the circulant matrix")
+
+
+def _strip_cases() -> tuple[tuple[int, int, int], ...]:
+    """The cases (dx, kernel width, image width) the strip exercise is checked on: the worked case first,
+    then shifts smaller and larger than the kernel's radius, both ways, a 1-tap kernel, random widths."""
+    rng = np.random.default_rng(13)
+    cases = [(7, 5, 320), (2, 5, 30), (-7, 5, 320), (-1, 7, 25), (3, 1, 20), (5, 11, 40)]
+    while len(cases) < 30:
+        d = int(rng.integers(1, 13)) * (1 if rng.random() < 0.5 else -1)
+        k = int(rng.choice([1, 3, 5, 7, 9]))
+        case = (d, k, int(rng.integers(2 * (abs(d) + k), 61)))
+        if case not in cases:
+            cases.append(case)
+    return tuple(cases)
+
+
+#: (dx, kernel width, image width) of every case the strip exercise is checked on.
+STRIP_CASES = _strip_cases()
+
+
+def measured_error_columns(dx: int, kernel_width: int, width: int, seed: int = 0) -> list[int]:
+    """The columns where ``|f(g(x)) − g(f(x))|`` is nonzero, measured: ``f`` the "same" correlation with a random
+    ``kernel_width`` × ``kernel_width`` kernel and zero padding, ``g`` the zero-filling shift by ``dx`` columns,
+    on a random image ``width`` columns wide (and as tall as the kernel).
+
+    Examples
+    --------
+    >>> measured_error_columns(7, 5, 20)
+    [5, 6, 18, 19]
+    """
+    rng = np.random.default_rng(seed)
+    x, k = rng.normal(size=(int(kernel_width), int(width))), rng.normal(size=(int(kernel_width), int(kernel_width)))
+    err = equivariance_map(lambda z: correlate_same(z, k), lambda z: shift(z, (0, int(dx))), x)
+    return [int(c) for c in np.flatnonzero((err > 1e-9).any(axis=0))]
+
+
+def _spans(cols: list[int]) -> str:
+    """Columns as runs: [5, 6, 18, 19] -> '5–6 and 18–19'."""
+    if not cols:
+        return "none"
+    runs, start = [], cols[0]
+    for a, b in zip(cols, cols[1:] + [None]):
+        if b != a + 1:
+            runs.append(f"{start}" if start == a else f"{start}–{a}")
+            start = b
+    return ", ".join(runs[:-1]) + " and " + runs[-1] if len(runs) > 1 else runs[0]
+
+
+def check_error_columns(answer: Any) -> Feedback:
+    """A function ``answer(dx, kernel_width, width)`` that returns the columns where the equivariance error of
+    a zero-padded "same" correlation and a zero-filling shift by ``dx`` columns is nonzero.
+
+    It is called on every case of :data:`STRIP_CASES` and compared with the measurement; the first mismatch
+    is explained.
+    """
+    if answer is None:
+        return Feedback(False, "no answer yet: set answer to a function error_columns(dx, kernel_width, width) "
+                               "and run the cell again")
+    if not callable(answer):
+        return Feedback(False, "answer should be a function error_columns(dx, kernel_width, width) that returns "
+                               f"a list of columns; got {type(answer).__name__} {show_value(answer)}")
+    if getattr(answer, "__wrapped__", answer) is measured_error_columns:
+        return Feedback(False, "that is the measurement itself: derive the columns from dx, the kernel's radius "
+                               "and the width, without filtering anything")
+    fn: Callable[..., Any] = answer
+    for dx, kw, w in STRIP_CASES:
+        case = f"dx = {dx}, kernel width {kw}, image width {w}".replace("-", "−")
+        try:
+            got_raw = fn(dx, kw, w)
+        except Exception as exc:  # the reader's function failed: say where and how, never a traceback
+            return Feedback(False, f"for {case} your function raised {type(exc).__name__}: {exc}")
+        if got_raw is None:
+            return Feedback(False, f"for {case} your function returned None: does it end with return?")
+        got = whole_numbers(got_raw, "a list of columns (whole numbers)", sets_ok=True, max_length=10**5)
+        if isinstance(got, Feedback):
+            return Feedback(False, f"for {case}, {got.message.replace('answer should', 'the result should')}")
+        right = measured_error_columns(dx, kw, w)
+        mine = sorted(set(got))
+        if mine == right:
+            continue
+        missing = sorted(set(right) - set(mine))
+        extra = sorted(set(mine) - set(right))
+        parts = [f"for {case} the error is nonzero in columns {_spans(right)}; you return {_spans(mine)}"]
+        if missing:
+            parts.append(f"missing {_spans(missing)}")
+        if extra:
+            parts.append(f"not in the error: {_spans(extra)}")
+        r, d = kw // 2, abs(dx)
+        frame = max(d, r)
+        if mine == sorted(set(range(frame)) | set(range(w - frame, w))):
+            parts.append("that is the whole frame clean_border measures; inside it the error is not everywhere "
+                         "nonzero (where f(g(x)) is 0 as well as g(f(x)), they agree)")
+        elif dx < 0 and mine == sorted(w - 1 - c for c in right):
+            parts.append("these are the columns of the shift to the right: a shift to the left mirrors them")
+        elif r == 0 and right == []:
+            parts.append("a 1-tap kernel reads no neighbour: f acts on each pixel alone and commutes with the shift")
+        return Feedback(False, "; ".join(parts))
+    return Feedback(True, f"your function matches the measurement on all {len(STRIP_CASES)} cases: two strips, "
+                          "[|dx| − r, |dx|) where the shift vacated columns and the r columns at the far edge")
