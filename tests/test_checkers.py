@@ -91,10 +91,12 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
                                    np.array([[1, 2, 3, 0, 0], [0, 1, 2, 3, 0], [0, 0, 1, 2, 3]], float)),
     "convolution.check_input_gradient": ({"x": _X, "w": _W, "g": _G}, _full_convolution(_G, _W)),
     "convolution.check_bias_count": ({}, 16),
+    "convolution.check_find_kernel": (dict(zip(("x", "y"), conv_ex.find_kernel_pair())),
+                                      np.array([[1.0, -1.0], [0.5, 0.0]])),
     "sparse_interactions.check_receptive_field": ({"layers": _LAYERS}, 1 + 4 * 1 + 2 * 2 * 2 + 1 * 2 + 2 * 4),
     "sparse_interactions.check_outputs_reached": ({}, 4 * 3 + 1),
     "sparse_interactions.check_local_params": ({}, 8 * 14 * 14 * 3 * 3 * 3),
-    "parameter_sharing.check_vertical_edge_flops": ({}, 279 * 320 * 3),
+    "parameter_sharing.check_horizontal_edge_flops": ({}, 279 * 320 * 3),
     "parameter_sharing.check_sobel_nnz": ({}, 6 * 278 * 318),
     "parameter_sharing.check_sobel_flops": ({}, 2 * 278 * 318 * 17),
     "parameter_sharing.check_edge_image": ({"image": _IMAGE}, _EDGES),
@@ -107,6 +109,100 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "pooling.check_avg_pool": ({"x": _POOL_X}, _POOL_X.reshape(3, 2, 4, 2).mean(axis=(1, 3))),
     "pooling.check_max_pool_grad": ({"x": _GRAD_X, "grad": _GRAD_G}, _max_pool_grad(_GRAD_X, _GRAD_G, 2)),
 }
+
+
+# --- checkers whose answer is a function the reader writes ---------------------------------------------
+
+
+def _field(layers):
+    """The receptive field of a stack, written out (the right answer of check_field_function)."""
+    size, jump = 1, 1
+    for k, s, d in layers:
+        size += (k - 1) * d * jump
+        jump *= s
+    return size
+
+
+def _matrix(k, n):
+    """The (n - len(k) + 1) × n matrix of a valid 1-D cross-correlation with k (check_conv1d_matrix)."""
+    k = np.asarray(k, float)
+    m = np.zeros((n - len(k) + 1, n))
+    for i in range(m.shape[0]):
+        m[i, i:i + len(k)] = k
+    return m
+
+
+def _raises(*args):
+    raise RuntimeError("a reader's bug")
+
+
+def _corr2d(x, k):
+    """Valid 2-D cross-correlation by loops (check_corr2d)."""
+    x, k = np.asarray(x, float), np.asarray(k, float)
+    out = np.zeros((x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1))
+    for i, j in np.ndindex(out.shape):
+        out[i, j] = np.sum(x[i:i + k.shape[0], j:j + k.shape[1]] * k)
+    return out
+
+
+def _error_columns(dx, kernel_width, width):
+    """Where the zero-padding equivariance error lives: two strips of width r (check_error_columns)."""
+    r, d = kernel_width // 2, abs(dx)
+    cols = set(range(max(d - r, 0), d)) | set(range(width - r, width))
+    return sorted(width - 1 - c for c in cols) if dx < 0 else sorted(cols)
+
+
+#: checker -> (a right function, wrong functions): each wrong one must be refused, with a message.
+FUNCTION_CASES: dict[str, tuple[Any, list[Any]]] = {
+    "sparse_interactions.check_field_function": (_field, [
+        lambda layers: 1 + sum((k - 1) * d for k, s, d in layers),  # strides ignored
+        lambda layers: _field([(k, s, 1) for k, s, d in layers]),  # dilations ignored
+        lambda layers: _field(layers) + 1, lambda layers: float(_field(layers)) + 0.5, lambda layers: None,
+        lambda layers: str(_field(layers)), _raises, lambda: 1]),
+    "parameter_sharing.check_conv1d_matrix": (_matrix, [
+        lambda k, n: _matrix(np.asarray(k)[::-1], n),  # flipped: a true convolution
+        lambda k, n: _matrix(k, n).T, lambda k, n: _matrix(k, n)[:-1], lambda k, n: 2 * _matrix(k, n),
+        lambda k, n: None, lambda k, n: "matrix", _raises, lambda k: _matrix(k, 5),
+        lambda k, n: np.full_like(_matrix(k, n), np.nan)]),
+    "convolution.check_corr2d": (_corr2d, [
+        lambda x, k: _corr2d(x, np.asarray(k)[::-1, ::-1]),  # flipped: a true convolution
+        lambda x, k: _corr2d(x, k)[:-1], lambda x, k: _corr2d(x, k).T, lambda x, k: _corr2d(x, k).tolist()[:1],
+        lambda x, k: None, lambda x, k: "out", _raises, lambda x: x, lambda x, k: _corr2d(x, k) + 1]),
+    "equivariance.check_error_columns": (_error_columns, [
+        lambda dx, kw, w: list(range(w - kw // 2, w)),  # one strip only
+        lambda dx, kw, w: sorted(set(range(abs(dx))) | set(range(w - kw // 2, w))),  # the whole vacated band
+        lambda dx, kw, w: _error_columns(abs(dx), kw, w),  # a left shift not mirrored
+        lambda dx, kw, w: None, lambda dx, kw, w: "5, 6", _raises, lambda dx: [],
+        lambda dx, kw, w: [float(c) + 0.5 for c in _error_columns(dx, kw, w)]]),
+}
+
+
+@pytest.mark.parametrize("key", sorted(FUNCTION_CASES))
+def test_a_function_answer_is_tested_on_cases_and_only_the_right_function_passes(key):
+    right, wrongs = FUNCTION_CASES[key]
+    fb = CHECKERS[key](right)
+    assert isinstance(fb, Feedback) and fb.ok and fb.message, f"{key} refused the right function: {fb}"
+    for wrong in wrongs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fb = CHECKERS[key](wrong)
+        assert isinstance(fb, Feedback) and not fb.ok and fb.message.strip(), f"{key} accepted a wrong function"
+
+
+@pytest.mark.parametrize("key", sorted(FUNCTION_CASES))
+def test_a_function_checker_answers_any_value(key):
+    @settings(max_examples=40)
+    @given(st.one_of(_nested, st.from_type(object)))
+    def run(value):
+        fb = CHECKERS[key](value)
+        assert isinstance(fb, Feedback) and fb.message.strip()
+        assert not fb.ok or callable(value), f"{key} accepted {value!r}"
+
+    run()
+    assert CHECKERS[key](None).message.startswith("no answer yet")
+
+
+VALUE_CHECKERS = sorted(set(CHECKERS) - set(FUNCTION_CASES))
 
 
 def _arguments(key: str) -> dict[str, Any]:
@@ -122,9 +218,10 @@ def _arguments(key: str) -> dict[str, Any]:
 
 def test_the_checkers_are_found_and_all_have_a_right_answer():
     assert len(CHECKERS) >= 20 and "convolution.check_mode_sizes" in CHECKERS
-    missing = sorted(set(CHECKERS) - set(CASES))
-    assert not missing, f"add the arguments and the right answer of {missing} to CASES in tests/test_checkers.py"
-    assert not set(CASES) - set(CHECKERS), "CASES names a checker that no longer exists"
+    missing = sorted(set(CHECKERS) - set(CASES) - set(FUNCTION_CASES))
+    assert not missing, (f"add the arguments and the right answer of {missing} to CASES (or, for a function "
+                         "answer, to FUNCTION_CASES) in tests/test_checkers.py")
+    assert not (set(CASES) | set(FUNCTION_CASES)) - set(CHECKERS), "CASES names a checker that no longer exists"
 
 
 # --- what counts as the right answer ----------------------------------------------------------------
@@ -303,7 +400,7 @@ def _assert_fair(key: str, value: Any) -> None:
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-@pytest.mark.parametrize("key", sorted(CHECKERS))
+@pytest.mark.parametrize("key", VALUE_CHECKERS)
 def test_any_value_gets_feedback_and_only_the_right_answer_passes(key, family):
     if key not in CASES and family in ("arrays", "perturbed"):
         family = "nested"  # without a known right answer: arbitrary values only
@@ -486,7 +583,7 @@ def test_the_diagnoses_still_work():
     assert "flip" in conv_ex.check_input_gradient(_full_convolution(_G, _W[::-1, ::-1]), _X, _W, _G).message
     assert "conjugate" in eq_ex.check_circulant_spectrum(np.conj(CASES["equivariance.check_circulant_spectrum"][1]),
                                                          _K3, 8).message
-    assert "horizontal kernel" in ps_ex.check_vertical_edge_flops(267_960).message
+    assert "horizontal kernel" in ps_ex.check_horizontal_edge_flops(267_960).message
     assert "twice" in check_number(10, 5).message
 
 

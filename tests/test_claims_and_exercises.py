@@ -93,10 +93,10 @@ def image():
 
 
 def test_parameter_sharing_checkers_accept_right_and_explain_wrong(image):
-    assert ps.check_vertical_edge_flops(320 * 279 * 3)
-    fb = ps.check_vertical_edge_flops(267_960)
+    assert ps.check_horizontal_edge_flops(320 * 279 * 3)
+    fb = ps.check_horizontal_edge_flops(267_960)
     assert not fb and "horizontal kernel" in fb.message
-    assert "only the two multiplies" in ps.check_vertical_edge_flops(320 * 279 * 2).message
+    assert "only the two multiplies" in ps.check_horizontal_edge_flops(320 * 279 * 2).message
     assert ps.check_sobel_nnz(6 * 318 * 278)
     assert "zero taps" in ps.check_sobel_nnz(9 * 318 * 278).message
     assert ps.check_sobel_flops(2 * 318 * 278 * 17)

@@ -117,17 +117,17 @@ def test_colour_photo():
 
 def test_exercise_vertical_edge_flops():
     from convbook import output_size
-    from convbook.exercises.parameter_sharing import check_vertical_edge_flops
+    from convbook.exercises.parameter_sharing import check_horizontal_edge_flops
 
     oh, ow = output_size(280, 2), output_size(320, 1)
     answer = oh * ow * 3
     assert (oh, ow) == (279, 320)
-    assert check_vertical_edge_flops(answer)
-    wrong = check_vertical_edge_flops(267_960)  # the horizontal kernel's count
+    assert check_horizontal_edge_flops(answer)
+    wrong = check_horizontal_edge_flops(267_960)  # the horizontal kernel's count
     assert not wrong and "horizontal kernel" in wrong.message
-    assert not check_vertical_edge_flops(oh * ow * 2)  # multiplies only
-    assert not check_vertical_edge_flops(280 * 320 * 3)  # the input size
-    assert not check_vertical_edge_flops(None)
+    assert not check_horizontal_edge_flops(oh * ow * 2)  # multiplies only
+    assert not check_horizontal_edge_flops(280 * 320 * 3)  # the input size
+    assert not check_horizontal_edge_flops(None)
 
 
 def test_exercise_sobel_nnz():
@@ -291,7 +291,6 @@ def test_exercise_horizontal_edge_flops():
     oh, ow = output_size(280, 2), output_size(320, 1)
     answer = oh * ow * 3
     assert ps.check_horizontal_edge_flops(answer)
-    assert ps.check_vertical_edge_flops is ps.check_horizontal_edge_flops  # the earlier name
     wrong = ps.check_horizontal_edge_flops(267_960)
     assert not wrong and "horizontal kernel" in wrong.message
     for odd in (None, "803520", float("nan"), [answer], np.zeros(2), answer + 0.5):

@@ -15,10 +15,8 @@ from ..cost import correlate2d_cost
 from ..matrix import conv_matrix
 from . import Feedback, check_array, check_number, real_array, show_value
 
-# check_horizontal_edge_flops and check_conv1d_matrix are not yet in __all__: tests/test_checkers.py finds the
-# checkers through __all__ and needs a right answer for each (check_vertical_edge_flops is the same function).
-__all__ = ["check_vertical_edge_flops", "check_sobel_nnz", "check_sobel_flops", "check_edge_image",
-           "SOBEL_X"]
+__all__ = ["check_horizontal_edge_flops", "check_sobel_nnz", "check_sobel_flops", "check_edge_image",
+           "check_conv1d_matrix", "SOBEL_X"]
 
 #: The Sobel kernel for horizontal gradients (responds to vertical edges).
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float)
@@ -41,10 +39,6 @@ def check_horizontal_edge_flops(answer: Any) -> Feedback:
     }
     return check_number(answer, right, name="FLOPs", hints=hints, integer=True)
 
-
-#: The earlier name of :func:`check_horizontal_edge_flops` (the kernel runs vertically; the edges it finds are
-#: horizontal). Kept for the tests and notebooks that call it.
-check_vertical_edge_flops = check_horizontal_edge_flops
 
 
 @cache

@@ -16,7 +16,7 @@ from ..receptive import receptive_field
 from ..shapes import output_size
 from . import Feedback, check_number, show_value, whole_numbers
 
-__all__ = ["check_receptive_field", "check_outputs_reached", "check_local_params"]
+__all__ = ["check_receptive_field", "check_outputs_reached", "check_local_params", "check_field_function"]
 
 
 def check_receptive_field(answer: Any, layers: Sequence[tuple[int, int, int]]) -> Feedback:
