@@ -145,6 +145,15 @@ def _corr2d(x, k):
     return out
 
 
+def _pooled_size(n, k, s, p, ceil):
+    """torch's pooled size, ceil mode's rule included (check_pooled_size)."""
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (out - 1) * s >= n + p:
+        out -= 1  # the last window would start in the right padding
+    return out
+
+
 def _error_columns(dx, kernel_width, width):
     """Where the zero-padding equivariance error lives: two strips of width r (check_error_columns)."""
     r, d = kernel_width // 2, abs(dx)
@@ -174,6 +183,12 @@ FUNCTION_CASES: dict[str, tuple[Any, list[Any]]] = {
         lambda dx, kw, w: _error_columns(abs(dx), kw, w),  # a left shift not mirrored
         lambda dx, kw, w: None, lambda dx, kw, w: "5, 6", _raises, lambda dx: [],
         lambda dx, kw, w: [float(c) + 0.5 for c in _error_columns(dx, kw, w)]]),
+    "pooling.check_pooled_size": (_pooled_size, [
+        lambda n, k, s, p, c: (-(-(n + 2 * p - k) // s) if c else (n + 2 * p - k) // s) + 1,  # no last-window rule
+        lambda n, k, s, p, c: (n + 2 * p - k) // s + 1,  # floor only
+        lambda n, k, s, p, c: _pooled_size(n, k, s, 0, c),  # padding ignored
+        lambda n, k, s, p, c: None, lambda n, k, s, p, c: "3", _raises, lambda n: 1,
+        lambda n, k, s, p, c: _pooled_size(n, k, s, p, c) + 0.5]),
 }
 
 

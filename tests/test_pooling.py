@@ -14,6 +14,7 @@ from convbook import (
     avg_pool2d,
     avg_pool2d_backward,
     avg_pool2d_naive,
+    conv2d,
     global_avg_pool2d,
     lp_pool2d,
     lp_pool2d_backward,
@@ -28,16 +29,20 @@ from convbook import (
 from convbook.chapters.pooling import (
     EXAMPLE_SETTINGS,
     TinyNet,
+    compose_strided,
     describe_pooling,
     detector_responses,
     plot_floor_and_ceil,
     plot_pooling_windows,
     plot_rotation_responses,
+    plot_shift_curves,
     plot_shift_sensitivity,
     pooling_equivariance_error,
     relative_spread,
     rotation_bank,
+    shift_consistency,
     shift_sensitivity,
+    strided_shift_sensitivity,
     upsample_digits,
     vgg16_shapes,
 )
@@ -494,3 +499,121 @@ def test_adaptive_max_pooling_takes_the_last_nan_as_torch():
     out, idx = adaptive_max_pool2d(x, 1, return_indices=True)
     assert np.isnan(out).all() and np.isnan(adaptive_pool2d_naive(x, 1, "max")).all()
     assert idx.tolist() == ti.tolist() == [[[[3]]]]
+
+
+# Stride-k shift sensitivity, shift consistency, stacks of linear layers, the pooled-size exercise
+
+
+def test_strided_shift_sensitivity_is_zero_exactly_at_multiples_of_the_stride(rng):
+    img = rng.random((16, 60))
+    for op in ("max", "avg"):
+        rho = strided_shift_sensitivity(img, op, 4, range(1, 9), width=40)
+        assert rho[3] == 0 and rho[7] == 0 and (rho[[0, 1, 2, 4, 5, 6]] > 0).all()
+        plain = strided_shift_sensitivity(img, op, 4, range(1, 9), width=40, best_shift=False)
+        assert (plain >= rho).all() and plain[3] > 0
+    # k = 1 without a move: every value moves as the input does
+    np.testing.assert_allclose(strided_shift_sensitivity(img, "avg", 1, [1, 2], best_shift=False), 1.0)
+    with pytest.raises(ValueError, match="op must be 'max' or 'avg'"):
+        strided_shift_sensitivity(img, "min", 2, [1])
+    with pytest.raises(ValueError, match="exceeds the image width"):
+        strided_shift_sensitivity(img, "max", 2, [30], width=40)
+
+
+def test_shift_consistency_counts_agreement_of_two_shifted_predictions(rng):
+    # two classes that differ by brightness, pooled over the whole image: shifts that keep the square inside
+    # change nothing, so both measures are 1; unpooled pixels see the square move
+    images = np.zeros((40, 12, 12))
+    images[:20, 4:8, 4:8] = 1.0
+    images[20:, 4:8, 4:8] = 3.0
+    labels = np.r_[np.zeros(20, int), np.ones(20, int)]
+    for op in ("max", "avg"):
+        assert shift_consistency(images, labels, op, 12, 2) == (1.0, 1.0)
+    assert shift_consistency(images, labels, "none", 1, 0) == (1.0, 1.0)
+    assert shift_consistency(images, labels, "none", 1, 2)[1] < 1
+    # without shifts the two predictions are the same image's: consistency 1 whatever the accuracy
+    noise = rng.random((30, 8, 8))
+    acc, cons = shift_consistency(noise, rng.integers(0, 3, 30), "max", 2, 0)
+    assert cons == 1.0 and 0 <= acc <= 1
+    with pytest.raises(ValueError, match="op must be 'max', 'avg' or 'none'"):
+        shift_consistency(images, labels, "min", 2, 1)
+
+
+@given(ints(1, 4), ints(1, 3), ints(1, 3), ints(1, 3), ints(0, 2**16))
+def test_compose_strided_equals_the_stack(k1, s1, k2, s2, seed):
+    r = np.random.default_rng(seed)
+    w1, w2 = r.normal(size=(k1, k1 + 1)), r.normal(size=(k2 + 1, k2))
+    x = r.normal(size=(1, 1, 23, 21))
+    stacked = F.conv2d(F.conv2d(torch.tensor(x), torch.tensor(w1)[None, None], stride=s1),
+                       torch.tensor(w2)[None, None], stride=s2).numpy()
+    k, s = compose_strided([(w1, s1), (w2, s2)])
+    assert s == s1 * s2 and k.shape == ((k2) * s1 + k1, (k2 - 1) * s1 + k1 + 1)
+    one = F.conv2d(torch.tensor(x), torch.tensor(k)[None, None], stride=s).numpy()
+    np.testing.assert_allclose(one, stacked, atol=1e-10)
+
+
+def test_conv_and_average_pooling_stack_collapses_but_max_pooling_does_not(rng):
+    w1, w2 = rng.normal(size=(5, 5)), rng.normal(size=(3, 3))
+    box = np.full((2, 2), 0.25)
+    x = rng.normal(size=(1, 1, 40, 40))
+
+    def stack(v, pool):
+        return pool(conv2d(pool(conv2d(v, w1[None, None]), 2), w2[None, None]), 2)
+
+    k, s = compose_strided([(w1, 1), (box, 2), (w2, 1), (box, 2)])
+    np.testing.assert_allclose(stack(x, avg_pool2d), conv2d(x, k[None, None], stride=s), atol=1e-12)
+    assert np.abs(stack(x, max_pool2d) - conv2d(x, k[None, None], stride=s)).max() > 0.1
+
+
+def test_plot_shift_curves():
+    import matplotlib
+
+    from convbook.chapters.pooling import METHOD_COLORS
+    from convbook.plotting import FIG_WIDTH, figure_problems
+
+    matplotlib.use("Agg")
+    ts = list(range(1, 9))
+    curves = {(name, op, s): np.linspace(0, 1, 8) for name in ("a", "b") for op in ("max", "avg") for s in (1, 4)}
+    fig = plot_shift_curves(curves, ts, 4)
+    assert fig.get_figwidth() <= FIG_WIDTH and figure_problems(fig) == [] and len(fig.axes) == 2
+    colours = {line.get_color() for line in fig.axes[0].lines if line.get_label().startswith(("max", "average"))}
+    assert colours == set(METHOD_COLORS.values())
+    matplotlib.pyplot.close("all")
+
+
+def _solution_pooled_size(n, k, s, p, ceil):
+    """As the notebook's solution cell computes it."""
+    span = n + 2 * p - k
+    out = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def test_pooled_size_checker_accepts_the_solution_and_explains_mistakes():
+    assert pool_ex.check_pooled_size(_solution_pooled_size)
+    for n, k, s, p, ceil in pool_ex.POOLED_SIZE_CASES:   # the checker's reference is torch's count
+        assert output_size(n, k, s, p, ceil_mode=ceil) == F.max_pool2d(
+            torch.zeros(1, 1, n, 1), (k, 1), (s, 1), (p, 0), ceil_mode=ceil).shape[2]
+    assert pool_ex.check_pooled_size(lambda *a: float(_solution_pooled_size(*a)))   # 3.0 is a whole number
+
+    def rounded_up(n, k, s, p, ceil):
+        return (-(-(n + 2 * p - k) // s) if ceil else (n + 2 * p - k) // s) + 1
+
+    fb = pool_ex.check_pooled_size(rounded_up)
+    assert not fb and "right padding" in fb.message and "torch gives 3" in fb.message
+    fb = pool_ex.check_pooled_size(lambda n, k, s, p, ceil: (n + 2 * p - k) // s + 1)
+    assert not fb and "floor count" in fb.message
+    fb = pool_ex.check_pooled_size(lambda n, k, s, p, ceil: (rounded_up(n, k, s, p, True) if not ceil
+                                                            else _solution_pooled_size(n, k, s, p, ceil)))
+    assert not fb and "round down" in fb.message
+    fb = pool_ex.check_pooled_size(lambda n, k, s, p, ceil: _solution_pooled_size(n, k, s, 0, ceil))
+    assert not fb and "padding" in fb.message
+    assert not pool_ex.check_pooled_size(lambda n, k, s, p, ceil: _solution_pooled_size(n, k, s, p, ceil) + 1)
+
+
+@pytest.mark.parametrize("odd", [None, "pooled_size", 5, [1, 2], np.nan, lambda n: 1, lambda *a: "3",
+                                 lambda *a: np.nan, lambda *a: 1 / 0, lambda *a: np.ones(3), lambda *a: True,
+                                 lambda *a: 2.5])
+def test_pooled_size_checker_gives_feedback_on_odd_input(odd):
+    fb = pool_ex.check_pooled_size(odd)
+    assert not fb and isinstance(fb.message, str) and fb.message

@@ -2,9 +2,12 @@
 fully connected layers run as convolutions.
 
 Pooling is said to make a representation approximately invariant (近似不变)
-to small translations; :func:`shift_sensitivity` measures how approximately,
-and :func:`rotation_responses` rebuilds Goodfellow et al.'s fig. 9.9 (a max
-over detectors of rotated copies of a pattern) with real digits.
+to small translations; :func:`shift_sensitivity` measures how approximately
+(:func:`strided_shift_sensitivity` at the stride networks pool with, and
+:func:`shift_consistency` on a classifier's decisions, after Zhang 2019),
+:func:`compose_strided` collapses a stack of linear layers into one, and
+:func:`rotation_responses` rebuilds Goodfellow et al.'s fig. 9.9 (a max over
+detectors of rotated copies of a pattern) with real digits.
 :func:`vgg16_shapes` and :class:`TinyNet` follow every size through a network
 with :func:`convbook.output_size` (variable input sizes; VGG at 384 x 384).
 """
@@ -21,6 +24,7 @@ import numpy as np
 
 from .._checks import as_array, as_int
 from ..conv import conv2d
+from ..correlate import convolve2d
 from ..equivariance import equivariance_error, rotate, shift
 from ..plotting import FIG_WIDTH, check_legible, show_images  # noqa: F401  (show_images: for the notebook)
 from ..pooling import avg_pool2d, max_pool2d
@@ -29,7 +33,8 @@ from ..shapes import output_size
 __all__ = ["shift_sensitivity", "upsample_digits", "rotation_bank", "detector_responses",
            "rotation_responses", "relative_spread", "VGG16", "LayerShape", "vgg16_shapes", "TinyNet",
            "plot_pooling_windows", "plot_floor_and_ceil", "plot_shift_sensitivity", "plot_rotation_responses",
-           "METHOD_COLORS", "EXAMPLE_SETTINGS", "describe_pooling", "pooling_equivariance_error"]
+           "METHOD_COLORS", "EXAMPLE_SETTINGS", "describe_pooling", "pooling_equivariance_error",
+           "strided_shift_sensitivity", "shift_consistency", "plot_shift_curves", "compose_strided"]
 
 
 #: Three settings of a 2-D pooling that the chapter compares with torch: the plain default, GoogLeNet's
@@ -112,6 +117,128 @@ def shift_sensitivity(image: np.ndarray, op: str, sizes: Sequence[int], shifts: 
             moved = x[:, t:t + width]
             out[i, j] = np.linalg.norm(pool(moved[None, None], k, 1) - pb) / np.linalg.norm(moved - base)
     return out
+
+
+def strided_shift_sensitivity(image: np.ndarray, op: str, k: int, shifts: Sequence[int], width: int | None = None,
+                              *, best_shift: bool = True) -> np.ndarray:
+    """:func:`shift_sensitivity` for a ``k x k`` pooling at stride ``k``, the way networks pool.
+
+    The scene moves by cropping, as in :func:`shift_sensitivity`. At stride
+    ``k`` the two pooled grids line up only when ``t`` is a multiple of
+    ``k``, so each output is compared with the other moved by whole output
+    cells: with ``best_shift`` the smallest of the moves ``u = 0, 1, ...,
+    ceil(t / k)`` (the benefit of the doubt: 0 exactly when ``t`` is a
+    multiple of ``k``), otherwise ``u = 0`` (plain invariance). As the
+    strided output has ``k**2`` times fewer values than the input, the
+    change is measured per value (root mean square) on both sides.
+
+    Returns
+    -------
+    array, shape (len(shifts),)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).random((12, 40))
+    >>> strided_shift_sensitivity(x, "max", 4, [4, 8]).tolist()
+    [0.0, 0.0]
+    >>> bool(strided_shift_sensitivity(x, "avg", 4, [2])[0] > 0)
+    True
+    """
+    f = "strided_shift_sensitivity"
+    x = as_array(f, "image", image, 2, "(H, W)").astype(float)
+    if op not in ("max", "avg"):
+        raise ValueError(f"{f}: op must be 'max' or 'avg'; got {op!r}")
+    k = as_int(f, "k", k, 1)
+    tmax = max(as_int(f, "shifts", t, 1) for t in shifts)
+    width = x.shape[1] - tmax if width is None else as_int(f, "width", width, k)
+    if width + tmax > x.shape[1]:
+        raise ValueError(f"{f}: width + max(shifts) = {width + tmax} exceeds the image width {x.shape[1]}")
+    pool = max_pool2d if op == "max" else avg_pool2d
+    base = x[:, :width]
+    pb = pool(base[None, None], k, k)[0, 0]
+    n = pb.shape[1]
+    out = np.empty(len(shifts))
+    for j, t in enumerate(shifts):
+        moved = x[:, t:t + width]
+        pa = pool(moved[None, None], k, k)[0, 0]
+        moves = range(0, -(-t // k) + 1) if best_shift else [0]
+        rms_in = np.sqrt(np.mean((moved - base) ** 2))
+        out[j] = min(np.sqrt(np.mean((pa[:, :n - u] - pb[:, u:]) ** 2)) for u in moves) / rms_in
+    return out
+
+
+def shift_consistency(images: np.ndarray, labels: np.ndarray, op: str, k: int, max_shift: int,
+                      *, seed: int = 0) -> tuple[float, float]:
+    """Accuracy and shift consistency of a nearest-centroid classifier on ``k x k``-pooled images (stride ``k``).
+
+    The consistency of Zhang (2019), for a classifier simple
+    enough to read: half the images (a fixed random split) give one centroid
+    per class of their pooled pixels; each image of the other half is moved
+    twice, by two independent random shifts of up to ``max_shift`` pixels
+    in each direction (zeros enter; the digits of :func:`upsample_digits`
+    have a zero border), and the consistency is the share of images whose
+    two predicted classes agree. ``op`` is ``'max'``, ``'avg'`` or
+    ``'none'`` (no pooling; ``k`` ignored).
+
+    Returns
+    -------
+    (accuracy on the shifted images, consistency), both in [0, 1]
+    """
+    f = "shift_consistency"
+    x = as_array(f, "images", images, 3, "(n, H, W)").astype(float)
+    y = np.asarray(labels)
+    if op not in ("max", "avg", "none"):
+        raise ValueError(f"{f}: op must be 'max', 'avg' or 'none'; got {op!r}")
+    k, max_shift = as_int(f, "k", k, 1), as_int(f, "max_shift", max_shift, 0)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(x))
+    train, test = order[: len(x) // 2], order[len(x) // 2:]
+
+    def features(v: np.ndarray) -> np.ndarray:
+        if op != "none":
+            v = (max_pool2d if op == "max" else avg_pool2d)(v[:, None], k, k)
+        return v.reshape(len(v), -1)
+
+    def moved(v: np.ndarray) -> np.ndarray:
+        offsets = rng.integers(-max_shift, max_shift + 1, size=(len(v), 2))
+        return np.stack([shift(im, (int(a), int(b))) for im, (a, b) in zip(v, offsets)])
+
+    ftrain = features(x[train])
+    classes = np.unique(y[train])
+    centroids = np.stack([ftrain[y[train] == c].mean(axis=0) for c in classes])
+
+    def predict(v: np.ndarray) -> np.ndarray:
+        fv = features(v)
+        d = (fv ** 2).sum(1)[:, None] - 2 * fv @ centroids.T + (centroids ** 2).sum(1)[None]
+        return classes[d.argmin(axis=1)]
+
+    first, second = predict(moved(x[test])), predict(moved(x[test]))
+    return float((first == y[test]).mean()), float((first == second).mean())
+
+
+def compose_strided(layers: Sequence[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
+    """One (kernel, stride) equal to single-channel 2-D correlations applied one after another.
+
+    Correlating with ``a`` at stride ``s_a`` and then with ``b`` at stride
+    ``s_b`` is correlating once with ``a`` convolved with ``b`` spread out by
+    ``s_a`` (zeros between its taps), at stride ``s_a * s_b``: a linear
+    stack collapses to one layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> k, s = compose_strided([(np.ones((2, 2)), 2), (np.ones((2, 2)), 2)])
+    >>> k.shape, s, float(k.sum())
+    ((4, 4), 4, 16.0)
+    """
+    kernel, stride = np.ones((1, 1)), 1
+    for w, s in layers:
+        w = as_array("compose_strided", "kernel", w, 2, "(KH, KW)").astype(float)
+        spread = np.zeros(((w.shape[0] - 1) * stride + 1, (w.shape[1] - 1) * stride + 1))
+        spread[::stride, ::stride] = w
+        kernel, stride = convolve2d(kernel, spread, "full"), stride * as_int("compose_strided", "stride", s, 1)
+    return kernel, stride
 
 
 def pooling_equivariance_error(image: np.ndarray, op: str, stride: int, offset: int, *, window: int = 3,
@@ -416,6 +543,41 @@ def plot_shift_sensitivity(rho: dict[tuple[str, str], np.ndarray], sizes: Sequen
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("ρ(k, t)")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    return check_legible(fig)
+
+
+def plot_shift_curves(curves: dict[tuple[str, str, int], np.ndarray], shifts: Sequence[int], k: int) -> Any:
+    """One panel per input: the share ρ of a shift's change that survives ``k x k`` pooling, against the shift.
+
+    Parameters
+    ----------
+    curves : dict
+        ``curves[input name, op, stride]`` is ρ for each of ``shifts``:
+        stride 1 from :func:`shift_sensitivity` (position by position),
+        stride ``k`` from :func:`strided_shift_sensitivity` (best output shift).
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    names = list(dict.fromkeys(name for name, _, _ in curves))
+    fig, axes = plt.subplots(1, len(names), figsize=(FIG_WIDTH, 3.0), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
+        for op, color in METHOD_COLORS.items():
+            for s, style in ((1, "o-"), (k, "s--")):
+                ax.plot(shifts, curves[name, op, s], style, color=color, ms=4,
+                        label=f"{_METHOD_NAMES[op]}, stride {s}")
+        for t in shifts:
+            if t % k == 0:
+                ax.axvline(t, color="0.6", lw=0.8, zorder=0)
+        ax.set_title(name)
+        ax.set_xlabel("shift t (pixels)")
+        ax.xaxis.set_major_locator(mpl.ticker.MultipleLocator(2))
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel(f"ρ, {k} × {k} pooling")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.tight_layout(rect=(0, 0.16, 1, 1))
     fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
