@@ -60,7 +60,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_number", "check_array", "real_array", "whole_numbers", "join_names", "show_value"]
+__all__ = ["Feedback", "check_number", "check_array", "real_array", "whole_numbers", "join_names", "show_value",
+           "function_answer"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,33 @@ _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozens
 _REPR.maxlevel = 3
 _REPR.maxlong = 40
 _BIG = 10**15
+
+
+def function_answer(answer: Any, signature: str) -> Feedback | None:
+    """What is wrong with an answer that should be the reader's function ``signature``, or None if it is one.
+
+    For the exercises that ask the reader to write a function: ``None`` means
+    no answer yet, anything that cannot be called gets a message saying to
+    assign the function itself.
+
+    Examples
+    --------
+    >>> print(function_answer(None, "corr2d(x, k)").message)
+    no answer yet: write the function corr2d(x, k), set answer = corr2d (the function itself,
+    without calling it) and run the cell again
+    >>> print(function_answer(3, "corr2d(x, k)").message)
+    answer should be your function corr2d(x, k) (answer = corr2d, without brackets); got int 3
+    >>> function_answer(len, "corr2d(x, k)") is None
+    True
+    """
+    name = signature.split("(", 1)[0]
+    if answer is None:
+        return Feedback(False, f"no answer yet: write the function {signature}, set answer = {name} (the function "
+                               "itself, without calling it) and run the cell again")
+    if not callable(answer):
+        return Feedback(False, f"answer should be your function {signature} (answer = {name}, without brackets); "
+                               f"got {type(answer).__name__} {show_value(answer)}")
+    return None
 
 
 def show_value(value: Any) -> str:

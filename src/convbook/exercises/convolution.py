@@ -16,7 +16,7 @@ from ..correlate import convolve2d, correlate2d
 from ..cost import conv2d_cost
 from ..matrix import conv_matrix
 from ..shapes import mode_padding, output_size
-from . import Feedback, check_array, check_number, join_names, real_array, show_value, whole_numbers
+from . import Feedback, check_array, check_number, function_answer, join_names, real_array, show_value, whole_numbers
 
 __all__ = ["mode_sizes", "check_mode_sizes", "check_toeplitz", "check_input_gradient", "check_bias_count",
            "CORR2D_CASES", "check_corr2d", "check_find_kernel", "find_kernel_pair"]
@@ -159,12 +159,9 @@ def check_corr2d(answer: Any, seed: int = 0) -> Feedback:
     exception, no array returned, the wrong shape (same/full size,
     off-by-one, swapped axes), the kernel flipped, or the first wrong entry.
     """
-    if answer is None:
-        return Feedback(False, "no answer yet: define a function corr2d(x, k), set answer = corr2d and run the "
-                               "cell again")
-    if not callable(answer):
-        return Feedback(False, f"answer should be a function corr2d(x, k) (its name, without calling it); got "
-                               f"{show_value(answer)}")
+    problem = function_answer(answer, "corr2d(x, k)")
+    if problem is not None:
+        return problem
     rng = np.random.default_rng(seed)
     for shape, kshape in CORR2D_CASES:
         x = rng.integers(-5, 6, size=shape).astype(float)

@@ -21,7 +21,7 @@ from ..equivariance import (
     equivariance_map,
     shift,
 )
-from . import Feedback, check_array, check_number, real_array, show_value, whole_numbers
+from . import Feedback, check_array, check_number, function_answer, real_array, show_value, whole_numbers
 
 __all__ = ["BORDER_KERNEL", "BORDER_SHIFT", "check_clean_border", "check_stride_shifts", "check_circulant_spectrum",
            "circulant_spectrum", "STRIP_CASES", "measured_error_columns", "check_error_columns"]
@@ -159,12 +159,9 @@ def check_error_columns(answer: Any) -> Feedback:
     It is called on every case of :data:`STRIP_CASES` and compared with the measurement; the first mismatch
     is explained.
     """
-    if answer is None:
-        return Feedback(False, "no answer yet: set answer to a function error_columns(dx, kernel_width, width) "
-                               "and run the cell again")
-    if not callable(answer):
-        return Feedback(False, "answer should be a function error_columns(dx, kernel_width, width) that returns "
-                               f"a list of columns; got {type(answer).__name__} {show_value(answer)}")
+    problem = function_answer(answer, "error_columns(dx, kernel_width, width)")
+    if problem is not None:
+        return problem
     if getattr(answer, "__wrapped__", answer) is measured_error_columns:
         return Feedback(False, "that is the measurement itself: derive the columns from dx, the kernel's radius "
                                "and the width, without filtering anything")

@@ -13,7 +13,7 @@ import numpy as np
 from ..correlate import correlate2d
 from ..cost import correlate2d_cost
 from ..matrix import conv_matrix
-from . import Feedback, check_array, check_number, real_array, show_value
+from . import Feedback, check_array, check_number, function_answer, real_array
 
 __all__ = ["check_horizontal_edge_flops", "check_sobel_nnz", "check_sobel_flops", "check_edge_image",
            "check_conv1d_matrix", "SOBEL_X"]
@@ -98,11 +98,9 @@ def check_conv1d_matrix(answer: Any) -> Feedback:
     differs and what is wrong there. Nothing the function does (raise, return
     text, a wrong shape, nan) escapes as a traceback.
     """
-    if answer is None:
-        return Feedback(False, "no answer yet: set answer to a function matrix(k, n) and run the cell again")
-    if not callable(answer):
-        return Feedback(False, f"answer should be a function matrix(k, n), not {type(answer).__name__} "
-                               f"{show_value(answer)}: define it with def and assign the function itself")
+    problem = function_answer(answer, "matrix(k, n)")
+    if problem is not None:
+        return problem
     cases = _cases()
     for number, (k, n) in enumerate(cases, 1):
         where = f"for k = {k.tolist()}, n = {n} (case {number} of {len(cases)})"

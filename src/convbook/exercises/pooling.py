@@ -13,7 +13,7 @@ import numpy as np
 from ..chapters.pooling import vgg16_shapes
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from ..shapes import output_size
-from . import Feedback, check_array, check_number, real_array, show_value
+from . import Feedback, check_array, check_number, function_answer, real_array, show_value
 
 __all__ = ["check_ceil_size", "check_vgg_positions", "check_avg_pool", "check_max_pool_grad", "check_pooled_size",
            "POOLED_SIZE_CASES"]
@@ -109,12 +109,9 @@ def check_pooled_size(answer: Any) -> Feedback:
     :func:`convbook.output_size`, which equals torch's ``max_pool2d``; the
     first mismatch is explained.
     """
-    if answer is None:
-        return Feedback(False, "no answer yet: set answer to your function pooled_size(n, k, s, p, ceil) "
-                               "(the function itself, without calling it) and run the cell again")
-    if not callable(answer):
-        return Feedback(False, f"answer should be a function pooled_size(n, k, s, p, ceil); got "
-                               f"{type(answer).__name__} {show_value(answer)}")
+    problem = function_answer(answer, "pooled_size(n, k, s, p, ceil)")
+    if problem is not None:
+        return problem
     for n, k, s, p, ceil in POOLED_SIZE_CASES:
         call = f"pooled_size(n={n}, k={k}, s={s}, p={p}, ceil={ceil})"
         try:

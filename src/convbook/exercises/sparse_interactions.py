@@ -14,7 +14,7 @@ from ..connectivity import affected_outputs, conv_connectivity
 from ..cost import conv2d_cost, locally_connected_cost
 from ..receptive import receptive_field
 from ..shapes import output_size
-from . import Feedback, check_number, show_value, whole_numbers
+from . import Feedback, check_number, function_answer, show_value, whole_numbers
 
 __all__ = ["check_receptive_field", "check_outputs_reached", "check_local_params", "check_field_function"]
 
@@ -150,12 +150,9 @@ def check_field_function(answer: Any) -> Feedback:
     (the stride of the same layer, the strides or the dilations ignored, ...), or else located at the first
     layer where its result goes wrong.
     """
-    if answer is None:
-        return Feedback(False, "no answer yet: write the function field(layers), set answer = field (the "
-                               "function itself, not a call) and run the cell again")
-    if not callable(answer):
-        return Feedback(False, f"answer should be your function field (answer = field, without brackets); got "
-                               f"{type(answer).__name__} {show_value(answer)}")
+    problem = function_answer(answer, "field(layers)")
+    if problem is not None:
+        return problem
     stacks = _field_stacks()
     results: list[int | Feedback] = []
     for stack in stacks:
