@@ -1,7 +1,8 @@
 """Speed of convbook against torch and scipy, as ratios measured in one run.
 
 The machine is shared and noisy, so absolute times mean little; each ratio
-compares two methods timed back to back in the same process. Run with
+compares two methods timed in interleaved rounds in the same process, and is
+printed as the median over the rounds with the smallest and largest round. Run with
 ``make bench``. Both sides use one thread (``CONVBOOK_BENCH_THREADS`` sets
 another number), so that a ratio compares algorithms, not core counts.
 """
@@ -88,12 +89,15 @@ def correlate_image(k: int) -> list:
 def report(title: str, timings: list) -> None:
     print(f"\n{title}")
     for t in timings:
-        print(f"  {t.name:38s} {t.seconds * 1e3:10.3f} ms  {t.ratio:7.2f} x")
+        print(f"  {t.name:38s} {t.seconds * 1e3:10.3f} ms  {t.ratio:7.2f} x  "
+              f"(rounds: {t.ratio_low:.2f} to {t.ratio_high:.2f})")
 
 
 def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"torch threads {torch.get_num_threads()}")
+    print("each line: median time of one call, and its ratio to the first line: the median over 5 interleaved "
+          "rounds, with the smallest and largest round")
     report("conv layer: batch 8, 32 -> 64 channels, 32x32, 3x3, padding 1, float32", conv_layer(np.float32))
     report("same layer in float64", conv_layer(np.float64))
     report("gradients of a stride-2 layer, 32 -> 64 channels, 32x32, 3x3, float64 "

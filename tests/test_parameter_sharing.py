@@ -80,6 +80,18 @@ def test_timing_helpers(capsys):
         compare_times({"a": lambda: None}, reference="z")
 
 
+def test_compare_times_interleaves_rounds_and_reports_the_spread_of_the_ratio():
+    calls = []
+    t = compare_times({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, reference="a",
+                      repeat=4, min_time=0.0)
+    assert (t[0].ratio, t[0].ratio_low, t[0].ratio_high) == (1.0, 1.0, 1.0)  # the reference against itself
+    assert t[1].ratio_low <= t[1].ratio <= t[1].ratio_high
+    assert calls[4:] == ["a", "b"] * 4  # after calibration (two calls each), one call per method per round, in turn
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="repeat"):
+            compare_times({"a": lambda: None}, reference="a", repeat=bad)
+
+
 def test_plots_have_labels(points):
     fig, axes = show_images([np.zeros((3, 4)), np.ones((3, 2))], ["a", "b"], symmetric=[False, True])
     assert "4 × 3 pixels" in axes[0].get_title() and "2 × 3 pixels" in axes[1].get_title()

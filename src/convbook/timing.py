@@ -51,37 +51,61 @@ def median_time(fn: Callable[[], Any], repeat: int = 5, min_time: float = 0.02) 
 
 @dataclass(frozen=True)
 class Timing:
-    """Median time of one method and its ratio to the reference method.
+    """Median time of one method, and its ratio to the reference method with the ratio's spread over rounds.
+
+    ``ratio`` is the median over rounds of (this method's time / the reference's time in the same round);
+    ``ratio_low`` and ``ratio_high`` are the smallest and largest of those per-round ratios (they default to
+    ``ratio``).
 
     Examples
     --------
     :func:`compare_times` returns one per method; a method twice as slow as the reference:
 
     >>> t = Timing("loop", seconds=0.004, ratio=2.0)
-    >>> t.name, t.seconds / t.ratio
-    ('loop', 0.002)
+    >>> t.name, t.seconds / t.ratio, (t.ratio_low, t.ratio_high)
+    ('loop', 0.002, (2.0, 2.0))
     """
 
     name: str
     seconds: float
     ratio: float
+    ratio_low: float | None = None
+    ratio_high: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.ratio_low is None:
+            object.__setattr__(self, "ratio_low", self.ratio)
+        if self.ratio_high is None:
+            object.__setattr__(self, "ratio_high", self.ratio)
+
+
+def _calls_per_round(fn: Callable[[], Any], min_time: float) -> int:
+    fn()  # warm up
+    t0 = time.perf_counter()
+    fn()
+    one = max(time.perf_counter() - t0, 1e-7)
+    return max(1, int(min_time / one))
 
 
 def compare_times(methods: Mapping[str, Callable[[], Any]], reference: str, repeat: int = 5,
                   min_time: float = 0.02) -> list[Timing]:
-    """Time several methods in one run, as ratios to ``methods[reference]``.
+    """Time several methods in one run, as ratios to ``methods[reference]``, rounds interleaved.
 
-    ``repeat`` and ``min_time`` are passed to :func:`median_time`.
+    Each of ``repeat`` rounds times every method in turn (each for about
+    ``min_time`` seconds), so that a slow spell of a shared machine falls on
+    all methods of a round alike; a method's ratio is the median over rounds
+    of its time divided by the reference's time in the same round, and the
+    smallest and largest of those ratios are its spread.
 
     Returns
     -------
     list of Timing
-        One per method, in the order of ``methods``; the reference's ratio is 1.0.
+        One per method, in the order of ``methods``; the reference's ratio (and spread) is exactly 1.0.
 
     Raises
     ------
     ValueError
-        If ``reference`` is not a key of ``methods``.
+        If ``reference`` is not a key of ``methods``, or ``repeat`` is not a whole number >= 1.
 
     Examples
     --------
@@ -90,10 +114,25 @@ def compare_times(methods: Mapping[str, Callable[[], Any]], reference: str, repe
     >>> import numpy as np
     >>> x = np.ones(1000)
     >>> ts = compare_times({"numpy": x.sum, "loop": lambda: sum(x.tolist())}, "numpy", repeat=3, min_time=0.001)
-    >>> [t.name for t in ts], ts[0].ratio
-    (['numpy', 'loop'], 1.0)
+    >>> [t.name for t in ts], (ts[0].ratio, ts[0].ratio_low, ts[0].ratio_high)
+    (['numpy', 'loop'], (1.0, 1.0, 1.0))
+    >>> ts[1].ratio_low <= ts[1].ratio <= ts[1].ratio_high
+    True
     """
     if reference not in methods:
         raise ValueError(f"compare_times: reference must be one of {list(methods)}; got {reference!r}")
-    secs = {name: median_time(fn, repeat, min_time) for name, fn in methods.items()}
-    return [Timing(n, s, s / secs[reference]) for n, s in secs.items()]
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise ValueError(f"compare_times: repeat (rounds) must be a whole number >= 1; got {repeat!r}")
+    numbers = {name: _calls_per_round(fn, min_time) for name, fn in methods.items()}
+    rounds: dict[str, list[float]] = {name: [] for name in methods}
+    for _ in range(repeat):
+        for name, fn in methods.items():
+            t0 = time.perf_counter()
+            for _ in range(numbers[name]):
+                fn()
+            rounds[name].append(max(time.perf_counter() - t0, 1e-12) / numbers[name])
+    out = []
+    for name, secs in rounds.items():
+        ratios = sorted(s / r for s, r in zip(secs, rounds[reference]))
+        out.append(Timing(name, sorted(secs)[len(secs) // 2], ratios[len(ratios) // 2], ratios[0], ratios[-1]))
+    return out
