@@ -301,6 +301,13 @@ def missing_chapter_references(root: pathlib.Path) -> list[str]:
     return bad
 
 
+def missing_licence(root: pathlib.Path) -> list[str]:
+    """Pages whose footer does not state the text's licence (CC BY-SA 4.0)."""
+    return [f"{rel}: no licence in the footer" for rel, text in _pages(root)
+            if not rel.parts[0].startswith("_") and 'http-equiv="refresh"' not in text.lower()
+            and "CC BY-SA 4.0" not in text]
+
+
 #: The whole site may weigh at most this much (issue "The page as a reader meets it").
 MAX_SITE_BYTES = 15_000_000
 
@@ -322,7 +329,7 @@ if __name__ == "__main__":
     checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
               raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
               site_weight, numbering_problems, authoring_syntax,
-              missing_chapter_references)
+              missing_chapter_references, missing_licence)
     bad = [problem for check in checks for problem in check(root)]
     if bad:
         print("site check failed:\n  " + "\n  ".join(bad))

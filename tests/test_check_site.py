@@ -172,3 +172,12 @@ def test_a_reference_to_a_chapter_must_be_a_link(tmp_path):
                                      '<a href="pooling.html">Pooling</a>.</p></article>')
     bad = missing_chapter_references(tmp_path)
     assert len(bad) == 1 and "'the chapter on'" in bad[0] and "fast" in bad[0]
+
+
+def test_every_page_states_the_licence(tmp_path):
+    from check_site import missing_licence
+
+    (tmp_path / "a.html").write_text('<footer><p>Text and figures: <a href="#">CC BY-SA 4.0</a>.</p></footer>')
+    (tmp_path / "b.html").write_text("<footer></footer>")
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/intro.html">')
+    assert missing_licence(tmp_path) == ["b.html: no licence in the footer"]

@@ -56,6 +56,29 @@ def test_workflow_builds_with_the_ci_target_and_publishes_that_build():
     assert wf["permissions"]["pages"] == "write" and wf["permissions"]["id-token"] == "write"
 
 
+#: The oldest major version of each action that runs on the runners' current Node (GitHub dropped Node 20
+#: from its runners in 2026-09).
+ACTION_MAJORS = {"actions/checkout": 6, "actions/setup-python": 6, "actions/setup-node": 6,
+                 "actions/upload-artifact": 7, "actions/upload-pages-artifact": 5, "actions/deploy-pages": 5}
+
+
+def test_the_workflow_uses_current_actions_and_never_cancels_a_deployment():
+    wf = _workflow()
+    used = [s["uses"] for job in wf["jobs"].values() for s in _steps(job) if "uses" in s]
+    assert {u.split("@")[0] for u in used} == set(ACTION_MAJORS), used
+    for u in used:
+        name, version = u.split("@")
+        assert int(version.lstrip("v").split(".")[0]) >= ACTION_MAJORS[name], f"{u}: use v{ACTION_MAJORS[name]}"
+    cancel = str(wf["concurrency"]["cancel-in-progress"])
+    assert cancel != "True" and "pull_request" in cancel, "a push to main must not cancel a deployment in progress"
+
+
+def test_dependabot_keeps_actions_and_packages_current():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    assert config["version"] == 2
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "pip"}
+
+
 def test_make_test_builds_the_site_that_is_published():
     out = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "jupyter-book build . --path-output ." in out  # writes _build/html
@@ -114,3 +137,25 @@ def test_each_notebook_can_install_the_library_where_it_is_missing():
         assert source.startswith(SETUP_MARK), f"{nb_path.name}: the first code cell is not the setup cell"
         assert f"git+{url}" in source, f"{nb_path.name}: the setup cell installs from another repository"
         assert "remove-cell" in first["metadata"].get("tags", []), f"{nb_path.name}: setup cell shown on the site"
+
+
+def test_the_book_can_be_reused_and_cited():
+    """A licence for the code (MIT, as pyproject says), one for the text (CC BY-SA 4.0, in every page's footer),
+    and a CITATION.cff and a BibTeX entry that agree with the package and the repository."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    licence = (ROOT / "LICENSE").read_text()
+    assert project["license"] == "MIT" and licence.startswith("MIT License")
+    assert "Creative Commons Attribution-ShareAlike 4.0" in (ROOT / "LICENSE-TEXT.md").read_text()
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == project["license"]
+    assert str(cff["version"]) == project["version"]
+    assert cff["repository-code"] == _config()["repository"]["url"]
+    assert cff["title"] == _config()["title"]
+    footer = _config()["html"]["extra_footer"]
+    assert "CC BY-SA 4.0" in footer and "MIT" in footer
+    intro = (ROOT / "book" / "intro.md").read_text()
+    entry = re.search(r"```bibtex\n(.*?)```", intro, re.S)
+    assert entry, "the intro's How to cite has no BibTeX entry"
+    assert _config()["repository"]["url"] in entry.group(1) and f"Version {project['version']}" in entry.group(1)
