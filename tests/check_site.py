@@ -1,5 +1,5 @@
 """Fail if a built page loads anything from outside the site, shows what a reader should not see
-(a Python object repr, stderr output, a Markdown table as text), or has a link or erratum that does not resolve.
+(a Python object repr, a Markdown table as text), or has a link or erratum that does not resolve.
 
 Usage: python tests/check_site.py _build/html
 """
@@ -58,14 +58,6 @@ def stray_reprs(root: pathlib.Path) -> list[str]:
     besides the figure; a reader should never see them.
     """
     return _hits(root, REPR, lambda m: f"a Python object repr on the page: {m.group(0)}")
-
-
-STDERR = re.compile(r'class="output stderr[^"]*"[^>]*>(?:<[^>]+>)*([^<]{0,160})')
-
-
-def stderr_outputs(root: pathlib.Path) -> list[str]:
-    """Cell outputs written to stderr (warnings, progress bars): a chapter records or avoids them."""
-    return _hits(root, STDERR, lambda m: f"a cell printed to stderr: {m.group(1).strip()[:120]}")
 
 
 RAW_TABLE = re.compile(r"\|\s*(?:—|–)+\s*\|")
@@ -326,7 +318,7 @@ def site_weight(root: pathlib.Path) -> list[str]:
 
 if __name__ == "__main__":
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "_build/html")
-    checks = (missing_root_files, external_loads, broken_anchors, stray_reprs, stderr_outputs,
+    checks = (missing_root_files, external_loads, broken_anchors, stray_reprs,
               raw_markdown_tables, errata_mismatches, claims_index_mismatches, untraced_numbers, claim_lines_in_code,
               site_weight, numbering_problems, authoring_syntax,
               missing_chapter_references, missing_licence)
@@ -336,6 +328,6 @@ if __name__ == "__main__":
         sys.exit(1)
     size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
     print(f"{len(list(root.rglob('*.html')))} pages load nothing from outside the site; "
-          "no object reprs, stderr output or raw tables; "
+          "no object reprs or raw tables; "
           "internal anchors, errata links and the claims index resolve; "
           f"every number in the chapters' prose is computed; the site weighs {size / 1e6:.1f} MB")

@@ -67,17 +67,6 @@ def test_stray_object_reprs_are_reported(tmp_path):
     assert len(found) == 3 and "Figure size" in found[0] and "Legend at" in found[1]
 
 
-def test_stderr_output_is_reported(tmp_path):
-    from check_site import stderr_outputs
-
-    (tmp_path / "d.html").write_text(
-        '<div class="output stderr highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>'
-        "/tmp/ipykernel_1/2.py:16: UserWarning: Using padding=&#39;same&#39;</pre></div></div>"
-        '<div class="output stream highlight-myst-ansi notranslate"><pre>fine</pre></div>')
-    found = stderr_outputs(tmp_path)
-    assert len(found) == 1 and "UserWarning" in found[0]
-
-
 def test_markdown_table_rendered_as_text_is_reported(tmp_path):
     from check_site import raw_markdown_tables
 

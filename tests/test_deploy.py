@@ -159,3 +159,17 @@ def test_the_book_can_be_reused_and_cited():
     entry = re.search(r"```bibtex\n(.*?)```", intro, re.S)
     assert entry, "the intro's How to cite has no BibTeX entry"
     assert _config()["repository"]["url"] in entry.group(1) and f"Version {project['version']}" in entry.group(1)
+
+
+def test_the_tracked_conf_py_is_what_jupyter_book_generates(tmp_path):
+    """conf.py (for building with sphinx-build directly) must follow _config.yml; regenerate it with
+    `jupyter-book config sphinx .` after changing the configuration."""
+    import shutil
+    import sys
+
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    jb = pathlib.Path(sys.executable).parent / "jupyter-book"
+    subprocess.run([str(jb), "config", "sphinx", str(tmp_path)], check=True, capture_output=True)
+    generated = (tmp_path / "conf.py").read_text().replace(str(tmp_path), ".")
+    assert (ROOT / "conf.py").read_text() == generated, "conf.py is stale: run `jupyter-book config sphinx .`"
