@@ -8,9 +8,9 @@
   (the ``author_year_round`` reference style).
 * The site's ``index.html``, which sphinx-external-toc writes as a bare
   ``<meta>`` redirect, becomes a small page with a title and a link for
-  readers whose browser does not follow the redirect; and the site root gets a
-  ``favicon.ico`` (the book's 3 × 3 kernel icon), which browsers ask for on
-  pages that name no icon, such as that redirect (without it the server
+  readers whose browser does not follow the redirect; and the site root gets
+  ``assets/favicon.ico`` (the 3 × 3 kernel of ``favicon.svg``), which browsers
+  ask for on pages that name no icon, such as that redirect (without it the server
   answers 404 and the browser logs an error). The themes' source maps
   (``.map`` files, debugging aids) are not shipped, nor the theme's icon
   script (its stylesheet draws the same icons with a web font).
@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import pathlib
 import re
+import shutil
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,23 +236,6 @@ def redirect_page(target: str, title: str) -> str:
             f'<body>\n<p><a href="{target}">{title}</a></p>\n</body>\n</html>\n')
 
 
-def write_favicon_ico(path: pathlib.Path) -> None:
-    """The icon of ``assets/favicon.svg`` (a 3 × 3 kernel, weights as shades) as a 16/32/48 px ICO."""
-    from PIL import Image, ImageDraw
-
-    scale = 4  # drawn at 128 px, the ICO sizes are taken from it
-    img = Image.new("RGBA", (32 * scale, 32 * scale), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    background = (0x1F, 0x4E, 0x79)
-    draw.rounded_rectangle((0, 0, 32 * scale - 1, 32 * scale - 1), radius=5 * scale, fill=background + (255,))
-    for i, y in enumerate((4, 12.5, 21)):
-        for j, x in enumerate((4, 12.5, 21)):
-            alpha = 1.0 if (i, j) == (1, 1) else 0.7 if 1 in (i, j) else 0.35
-            shade = tuple(round(c + (255 - c) * alpha) for c in background)
-            draw.rectangle((x * scale, y * scale, (x + 7) * scale - 1, (y + 7) * scale - 1), fill=shade + (255,))
-    img.save(path, format="ICO", sizes=[(16, 16), (32, 32), (48, 48)])
-
-
 SOURCE_MAP_COMMENT = re.compile(r"\n?/[/*]# sourceMappingURL=[^\n]*?(?:\*/)?\s*$")
 
 
@@ -296,7 +280,7 @@ def _finish_site(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     out = pathlib.Path(app.outdir)
-    write_favicon_ico(out / "favicon.ico")
+    shutil.copyfile(pathlib.Path(app.srcdir) / "assets" / "favicon.ico", out / "favicon.ico")
     drop_source_maps(out / "_static")
     drop_icon_script(out / "_static")
     index = out / "index.html"

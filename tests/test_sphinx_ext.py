@@ -48,12 +48,11 @@ def test_redirect_page_is_complete():
     assert BARE_REDIRECT.fullmatch(page) is None  # a second build leaves it alone
 
 
-def test_favicon_ico(tmp_path):
-    from convbook_sphinx import write_favicon_ico
+def test_favicon_ico():
+    """The icon the site root serves (browsers ask for it by themselves): favicon.svg's design at 16/32/48 px."""
     from PIL import Image
 
-    write_favicon_ico(tmp_path / "favicon.ico")
-    with Image.open(tmp_path / "favicon.ico") as ico:
+    with Image.open(ROOT / "assets" / "favicon.ico") as ico:
         assert ico.format == "ICO"
         assert {(16, 16), (32, 32), (48, 48)} <= set(ico.info["sizes"])
         ico.size = (48, 48)
