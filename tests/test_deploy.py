@@ -173,3 +173,52 @@ def test_the_tracked_conf_py_is_what_jupyter_book_generates(tmp_path):
     subprocess.run([str(jb), "config", "sphinx", str(tmp_path)], check=True, capture_output=True)
     generated = (tmp_path / "conf.py").read_text().replace(str(tmp_path), ".")
     assert (ROOT / "conf.py").read_text() == generated, "conf.py is stale: run `jupyter-book config sphinx .`"
+
+
+def test_the_documented_jupyterlab_command_starts_with_myst_rendering(tmp_path):
+    """`.venv/bin/jupyter lab book/` (README, "Run it yourself"), started headless on 127.0.0.1: its API lists the
+    chapters and the MyST extension that renders their markup is installed and enabled."""
+    import json as json_
+    import os
+    import socket
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = "convbook-test"
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    jupyter = pathlib.Path(sys.executable).parent / "jupyter"
+    proc = subprocess.Popen([str(jupyter), "lab", "book/", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                             f"--IdentityProvider.token={token}"] + (["--allow-root"] if os.geteuid() == 0 else []),
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def get(path: str):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}?token={token}", timeout=5) as response:
+            return json_.loads(response.read())
+
+    try:
+        deadline, contents = time.monotonic() + 90, None
+        while contents is None:
+            if proc.poll() is not None:
+                raise AssertionError(f"jupyter lab exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                contents = get("/api/contents")  # `jupyter lab book/` serves book/ as its root
+            except OSError:
+                assert time.monotonic() < deadline, "jupyter lab did not answer within 90 s"
+                time.sleep(0.5)
+        names = {item["name"] for item in contents["content"]}
+        assert {p.name for p in (ROOT / "book").glob("*.ipynb")} <= names
+        extensions = {e["name"]: e for e in get("/lab/api/extensions")}
+        myst = extensions.get("jupyterlab-myst")
+        assert myst and myst["enabled"], sorted(extensions)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
