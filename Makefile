@@ -65,7 +65,10 @@ strict-book: $(STAMP) $(VENDOR_STAMP)
 # and is skipped (a failure under CI=true). CONVBOOK_CHROMIUM names another
 # Chromium-based browser. fonts-noto-cjk renders the Chinese terms.
 chromium:
-	@if [ -z "$$CONVBOOK_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	@if [ -z "$$CONVBOOK_CHROMIUM" ] && grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then \
+		echo "Ubuntu's chromium package is a snap, which the browser test cannot drive:"; \
+		echo "set CONVBOOK_CHROMIUM to Google Chrome (e.g. /usr/bin/google-chrome) or another Chromium"; \
+	elif [ -z "$$CONVBOOK_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing Debian's chromium for the browser test"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

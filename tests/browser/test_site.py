@@ -41,6 +41,24 @@ HOW_TO_GET_CHROMIUM = ("Debian's chromium is not installed: `sudo apt-get instal
                        "(make test installs it when run as root), or set CONVBOOK_CHROMIUM to a Chromium binary")
 
 
+SNAP_CHROMIUM = ("this chromium is Ubuntu's wrapper for a snap package, which cannot be driven here: "
+                 "set CONVBOOK_CHROMIUM to Google Chrome (/usr/bin/google-chrome, as the GitHub workflow does) "
+                 "or to a Chromium that is not a snap")
+
+
+def is_snap_wrapper(path: str) -> bool:
+    """Whether ``path`` is Ubuntu's snap ``chromium``: a link into /snap, or a small script that runs the snap."""
+    real = os.path.realpath(path)
+    if real.startswith("/snap/") or "/snap/" in real:
+        return True
+    try:
+        with open(real, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"snap" in head
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: the browser test may not be skipped)")
@@ -64,6 +82,8 @@ def browser():
     executable = os.environ.get("CONVBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
         _unavailable(HOW_TO_GET_CHROMIUM)
+    if is_snap_wrapper(executable):
+        _unavailable(f"{executable}: {SNAP_CHROMIUM}")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - it is pinned in requirements.txt
@@ -391,3 +411,12 @@ def test_one_search_box(browser, server, viewport):
     assert shown == 1, f"{shown} search boxes or buttons on the screen"
     if viewport["width"] > 960:
         assert with_header > shown  # the check sees the second box the theme's header would add
+
+
+def test_ubuntus_snap_chromium_is_recognised(tmp_path):
+    wrapper = tmp_path / "chromium-browser"
+    wrapper.write_text("#!/bin/sh\n# transitional package\nexec /snap/bin/chromium \"$@\"\n")
+    assert is_snap_wrapper(str(wrapper))
+    binary = tmp_path / "chromium"
+    binary.write_bytes(b"\x7fELF" + b"\0" * 64)
+    assert not is_snap_wrapper(str(binary))
