@@ -30,6 +30,17 @@ $(VENDOR_STAMP):
 
 vendor: $(VENDOR_STAMP)
 
+# axe-core, the accessibility engine the browser test runs on every page: for the
+# test only (git-ignored, not part of the site).
+AXE_VERSION := 4.14.1
+AXE := _testvendor/axe-$(AXE_VERSION).min.js
+
+$(AXE):
+	rm -rf _testvendor && mkdir -p _testvendor/tmp
+	cd _testvendor/tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar xzf _testvendor/tmp/axe-core-$(AXE_VERSION).tgz -C _testvendor/tmp package/axe.min.js
+	mv _testvendor/tmp/package/axe.min.js $@ && rm -rf _testvendor/tmp
+
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -77,8 +88,8 @@ chromium:
 	fi
 
 ## make browser: open every page of the built site in Chromium (after strict-book)
-browser: $(STAMP) chromium
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
+browser: $(STAMP) chromium $(AXE)
+	CONVBOOK_AXE=$(AXE) $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser
 
 ## make serve: read the built site at http://127.0.0.1:8000
 serve:
@@ -99,4 +110,4 @@ mutation: $(STAMP)
 	$(BIN)/python tests/mutation_report.py mutants
 
 clean:
-	rm -rf _build $(VENDOR) mutants
+	rm -rf _build $(VENDOR) _testvendor mutants

@@ -59,3 +59,14 @@ convbookReady(function () {
     output.parentNode.insertBefore(note, output);
   });
 });
+
+// Accessible names that match what a reader sees (axe: label-content-name-mismatch):
+// the search field's visible text is "Search Ctrl+K" but its label said "Search";
+// a folded cell's toggle reads "Show code cell source" but was labelled "Toggle
+// hidden content". Without the labels, each is named by its visible text. The
+// bibliography's list role asked for list items its entries are not.
+convbookReady(function () {
+  document.querySelectorAll(".search-button-field[aria-label], details.hide > summary[aria-label]")
+    .forEach(function (e) { e.removeAttribute("aria-label"); });
+  document.querySelectorAll('.citation-list[role="list"]').forEach(function (e) { e.removeAttribute("role"); });
+});

@@ -420,3 +420,23 @@ def test_ubuntus_snap_chromium_is_recognised(tmp_path):
     binary = tmp_path / "chromium"
     binary.write_bytes(b"\x7fELF" + b"\0" * 64)
     assert not is_snap_wrapper(str(binary))
+
+
+AXE = os.environ.get("CONVBOOK_AXE") or next(iter(sorted((ROOT / "_testvendor").glob("axe-*.min.js"))), None)
+
+
+@pytest.mark.parametrize("rel", PAGES or ["(no site)"])
+def test_page_has_no_serious_accessibility_violation(browser, server, rel):
+    """axe-core (vendored by `make browser`) on every page: no serious or critical violation."""
+    if not AXE or not pathlib.Path(AXE).is_file():
+        _unavailable("axe-core is not vendored: run `make browser` (it fetches axe-core with npm)")
+    if _is_redirect(rel):
+        pytest.skip("a redirect page: the page it leads to is checked")
+    context, page = _open(browser, server + rel, viewport={"width": 1280, "height": 900})
+    page.add_script_tag(content=pathlib.Path(AXE).read_text(encoding="utf-8"))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' (' + v.nodes.length + ', e.g. '
+                  + v.nodes[0].target.join(' ') + ')')""")
+    context.close()
+    assert not violations, f"{rel}:\n  " + "\n  ".join(violations)
