@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 export PYTHONHASHSEED := 0
 
-.PHONY: book test lint pytest nbval strict-book browser chromium serve bench mutation clean
+.PHONY: book test lint pytest nbval strict-book pdf browser chromium serve bench mutation clean
 
 # JavaScript the site would otherwise load from a CDN, vendored from the npm
 # registry at a pinned version into _vendor/ (git-ignored), which the build
@@ -53,11 +53,11 @@ book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build . --path-output .
 
 ## make test: lint, unit tests, every notebook under nbval, the strict build from clean,
-## then every page of the built site in a browser
-test: lint pytest nbval strict-book browser
+## the PDF, then every page of the built site (and the PDF) in a browser
+test: lint pytest nbval strict-book pdf browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks _ext
+	$(BIN)/ruff check src tests benchmarks _ext tools
 	$(BIN)/mypy
 
 pytest: $(STAMP)
@@ -86,6 +86,11 @@ chromium:
 				chromium fonts-noto-cjk >/dev/null; \
 		else echo "chromium not found and not root: the browser test will say how to get it"; fi; \
 	fi
+
+## make pdf: the whole book as one PDF, _build/html/convbook.pdf (printed from the built site with Chromium)
+pdf: $(STAMP) chromium
+	@test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python tools/make_pdf.py _build/html
 
 ## make browser: open every page of the built site in Chromium (after strict-book)
 browser: $(STAMP) chromium $(AXE)

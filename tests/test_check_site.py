@@ -129,6 +129,12 @@ def test_the_site_budget_and_source_maps(tmp_path):
     (tmp_path / "big.bin").write_bytes(b"0" * (MAX_SITE_BYTES + 1))
     bad = site_weight(tmp_path)
     assert "theme.js.map: a source map is shipped" in bad and "over 15,000,000" in bad[1]
+    (tmp_path / "big.bin").unlink()
+    (tmp_path / "theme.js.map").unlink()
+    (tmp_path / "convbook.pdf").write_bytes(b"%PDF" + b"0" * 9_000_000)  # a download, budgeted on its own
+    assert site_weight(tmp_path) == []
+    (tmp_path / "convbook.pdf").write_bytes(b"%PDF" + b"0" * 10_000_000)
+    assert site_weight(tmp_path) == ["convbook.pdf weighs 10,000,004 bytes, over 10,000,000"]
 
 
 def test_figures_and_exercises_are_numbered_within_their_chapter(tmp_path):

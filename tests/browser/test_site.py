@@ -440,3 +440,30 @@ def test_page_has_no_serious_accessibility_violation(browser, server, rel):
                   + v.nodes[0].target.join(' ') + ')')""")
     context.close()
     assert not violations, f"{rel}:\n  " + "\n  ".join(violations)
+
+
+def test_the_book_as_one_pdf():
+    """make pdf: every page of the book in reading order, chapter bookmarks, no widget repr, linked from the intro."""
+    pdf = SITE / "convbook.pdf"
+    if not pdf.is_file():
+        _unavailable(f"no {pdf}: run `make pdf` (make test does)")
+    from pypdf import PdfReader
+
+    import check_site
+
+    assert pdf.stat().st_size <= check_site.MAX_PDF_BYTES, f"the PDF weighs {pdf.stat().st_size:,} bytes"
+    reader = PdfReader(pdf)
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    chapters = sorted((ROOT / "book").glob("*.ipynb"))
+    assert len(reader.pages) >= 10 * len(chapters), f"only {len(reader.pages)} pages"
+    for nb in chapters:
+        import json
+
+        first = "".join(json.loads(nb.read_text(encoding="utf-8"))["cells"][0]["source"]).splitlines()[0]
+        title = first.lstrip("# ").strip()
+        assert any(title in t for t in titles), f"no bookmark for the chapter {title!r}: {titles}"
+        assert title in text, f"the chapter title {title!r} is not in the PDF's text"
+    for junk in ("VBox(children", "interactive(children", "<Figure size", "Traceback (most recent call last)"):
+        assert junk not in text, f"the PDF shows {junk!r}"
+    assert 'href="../convbook.pdf"' in (SITE / "book" / "intro.html").read_text(encoding="utf-8")
