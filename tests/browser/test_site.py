@@ -447,9 +447,8 @@ def test_the_book_as_one_pdf():
     pdf = SITE / "convbook.pdf"
     if not pdf.is_file():
         _unavailable(f"no {pdf}: run `make pdf` (make test does)")
-    from pypdf import PdfReader
-
     import check_site
+    from pypdf import PdfReader
 
     assert pdf.stat().st_size <= check_site.MAX_PDF_BYTES, f"the PDF weighs {pdf.stat().st_size:,} bytes"
     reader = PdfReader(pdf)
