@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import convbook.exercises as exercises
+from convbook import conv2d as _conv2d
 from convbook.exercises import Feedback, check_array, check_number
 from convbook.exercises import convolution as conv_ex
 from convbook.exercises import equivariance as eq_ex
@@ -105,6 +106,10 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "equivariance.check_circulant_spectrum": ({"k": _K3, "n": 8},
                                               np.conj(np.fft.fft(np.roll(np.pad(_K3, (0, 5)), -1)))),
     "pooling.check_ceil_size": ({}, 56),
+    "variants.check_tiled_params": ({}, 3 * 3 * (32 * 16 * 5 * 5 + 32)),
+    "neuroscience.check_gabor_match": ({}, (math.pi / 2, 6.0, math.pi / 2)),  # (tau, period, phi)
+    "neuroscience.check_complex_response": ({}, 50.0),  # sqrt(30² + 40²)
+    "variants.check_rates": ({}, (1, 3, 9)),
     "pooling.check_vgg_positions": ({}, 10 * 10),
     "pooling.check_avg_pool": ({"x": _POOL_X}, _POOL_X.reshape(3, 2, 4, 2).mean(axis=(1, 3))),
     "pooling.check_max_pool_grad": ({"x": _GRAD_X, "grad": _GRAD_G}, _max_pool_grad(_GRAD_X, _GRAD_G, 2)),
@@ -154,6 +159,18 @@ def _pooled_size(n, k, s, p, ceil):
     return out
 
 
+def _tiled(x, weight):
+    """Tiled convolution: output (i, j) from kernel (i mod t_h, j mod t_w) (check_tiled_conv)."""
+    th, tw = weight.shape[:2]
+    out = None
+    for a in range(th):
+        for b in range(tw):
+            y = _conv2d(x, weight[a, b])
+            out = np.zeros_like(y) if out is None else out
+            out[..., a::th, b::tw] = y[..., a::th, b::tw]
+    return out
+
+
 def _error_columns(dx, kernel_width, width):
     """Where the zero-padding equivariance error lives: two strips of width r (check_error_columns)."""
     r, d = kernel_width // 2, abs(dx)
@@ -183,6 +200,10 @@ FUNCTION_CASES: dict[str, tuple[Any, list[Any]]] = {
         lambda dx, kw, w: _error_columns(abs(dx), kw, w),  # a left shift not mirrored
         lambda dx, kw, w: None, lambda dx, kw, w: "5, 6", _raises, lambda dx: [],
         lambda dx, kw, w: [float(c) + 0.5 for c in _error_columns(dx, kw, w)]]),
+    "variants.check_tiled_conv": (_tiled, [
+        lambda x, w: _conv2d(x, w[0, 0]), lambda x, w: _tiled(x, w.transpose(1, 0, 2, 3, 4, 5)),
+        lambda x, w: _tiled(x, w)[..., 1:], lambda x, w: _tiled(x, w) + 1, lambda x, w: None, lambda x, w: "y",
+        _raises, lambda x: 1]),
     "pooling.check_pooled_size": (_pooled_size, [
         lambda n, k, s, p, c: (-(-(n + 2 * p - k) // s) if c else (n + 2 * p - k) // s) + 1,  # no last-window rule
         lambda n, k, s, p, c: (n + 2 * p - k) // s + 1,  # floor only
@@ -254,9 +275,17 @@ def _is_real_number(value: Any) -> bool:
 
 
 def _equals_number(value: Any, right: Any) -> bool:
+    """Exactly, for a whole-number answer; within rounding (as for arrays) where the right answer is a float."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
-    return _is_real_number(value) and bool(value == right)
+    if not _is_real_number(value):
+        return False
+    if isinstance(right, float):
+        try:
+            return bool(np.isclose(float(value), right, rtol=1e-6, atol=1e-8))
+        except OverflowError:
+            return False
+    return bool(value == right)
 
 
 def _equals_array(value: Any, right: np.ndarray) -> bool:
@@ -348,9 +377,9 @@ def _near_misses(right: Any) -> list[Any]:
         return misses
     r = right
     return [r, float(r), r + 1, r - 1, -r, 2 * r, r / 2, r + 0.5, r + 1e-9, r - 1e-12, Fraction(r),
-            Fraction(2 * r + 1, 2), Decimal(r), Decimal(r) + Decimal("0.1"), str(r), [r], (r,), {r: r},
+            Fraction(2 * Fraction(r) + 1, 2), Decimal(r), Decimal(r) + Decimal("0.1"), str(r), [r], (r,), {r: r},
             np.int64(r), np.float32(r), np.array(r), np.array([r]), complex(r), complex(r, 1), np.complex64(r),
-            True, 10**400 + r, -(10**400), Fraction(10**400 + 1, 10**400), float("inf"), float("nan")]
+            True, 10**400 + Fraction(r), -(10**400), Fraction(10**400 + 1, 10**400), float("inf"), float("nan")]
 
 
 def _perturbed(right: Any):

@@ -74,6 +74,13 @@ OPERATIONS = {
     "correlate_circular_fft": lambda t: cb.correlate_circular_fft(_data((6, 6), t), _data((3, 3), t, 1)),
     "circulant_matrix": lambda t: cb.circulant_matrix(_data((3,), t), 5),
     "conv_relu_stack": lambda t: cb.conv_relu_stack(_data((8,), t), [_data((3,), t, 1)]),
+    "tiled_conv2d": lambda t: cb.tiled_conv2d(_data(X4, t), _data((2, 2, 3, 2, 3, 3), t, 1), _data((2, 2, 3), t, 2),
+                                              padding=1),
+    "tiled_conv2d_naive": lambda t: cb.tiled_conv2d_naive(_data((1, 1, 4, 4), t), _data((2, 1, 1, 1, 2, 2), t, 1)),
+    "depthwise_separable_conv2d": lambda t: cb.depthwise_separable_conv2d(_data(X4, t), _data((2, 1, 3, 3), t, 1),
+                                                                          _data((3, 2, 1, 1), t, 2)),
+    "squeeze_excitation": lambda t: cb.squeeze_excitation(_data(X4, t), _data((1, 2), t, 1), _data((1,), t, 2),
+                                                          _data((2, 1), t, 3), _data((2,), t, 4)),
 }
 
 
@@ -102,13 +109,14 @@ def test_every_array_operation_is_covered():
     measured = {"shift", "im2col", "equivariance_map", "equivariance_error", "clean_border", "best_output_shift",
                 "circulant_spectrum_rank", "operator_matrix", "cyclic_shift_matrix", "count_ops", "digits",
                 "grace_hopper", "conv_connectivity", "dense_connectivity", "check_stack", "affected_outputs",
-                "receptive_inputs", "adaptive_windows", "mode_padding"}
+                "receptive_inputs", "adaptive_windows", "mode_padding", "channel_shuffle", "dilation_coverage",
+                "hdc_ok", "hdc_rule", "tiled_conv2d_cost"}
     for name in cb.__all__:
         obj = getattr(cb, name)
         if not callable(obj) or isinstance(obj, type) or name in measured:
             continue
         module = obj.__module__.rsplit(".", 1)[-1]
-        if module in ("conv", "correlate", "transpose", "local", "matrix", "pooling", "equivariance"):
+        if module in ("conv", "correlate", "transpose", "local", "matrix", "pooling", "equivariance", "variants"):
             assert name in OPERATIONS, f"{name} needs a row in OPERATIONS"
 
 

@@ -45,6 +45,7 @@ from .equivariance import (
     rotate,
     shift,
 )
+from .gabor import gabor, gabor_kernel, gabor_naive, grating, kernel_grid
 from .local import locally_connected2d, locally_connected2d_naive
 from .matrix import circulant_spectrum_rank, conv_matrix, matvec_naive, operator_matrix, sparse_matvec_naive
 from .memory import MemoryLimitError, array_bytes, check_memory, format_bytes, get_memory_limit, set_memory_limit
@@ -70,6 +71,17 @@ from .receptive import ReceptiveField, layer_specs, receptive_field
 from .shapes import Geometry, IntPair, Mode, Padding, Size2, mode_padding, output_size, transposed_output_size
 from .timing import Timing, compare_times, median_time
 from .transpose import conv_transpose2d, conv_transpose2d_naive
+from .variants import (
+    channel_shuffle,
+    depthwise_separable_conv2d,
+    dilation_coverage,
+    hdc_ok,
+    hdc_rule,
+    squeeze_excitation,
+    tiled_conv2d,
+    tiled_conv2d_cost,
+    tiled_conv2d_naive,
+)
 
 __version__ = "0.1.0"
 
@@ -84,6 +96,7 @@ __all__ = [
     "avg_pool2d_backward",
     "avg_pool2d_naive",
     "best_output_shift",
+    "channel_shuffle",
     "check_memory",
     "check_stack",
     "circulant_matrix",
@@ -118,19 +131,28 @@ __all__ = [
     "cyclic_shift_matrix",
     "dense_connectivity",
     "dense_matrix_cost",
+    "depthwise_separable_conv2d",
     "digits",
+    "dilation_coverage",
     "equivariance_error",
     "equivariance_map",
     "format_bytes",
     "format_value",
+    "gabor",
+    "gabor_kernel",
+    "gabor_naive",
     "Geometry",
     "get_memory_limit",
     "global_avg_pool2d",
     "glue",
     "GLUED",
     "grace_hopper",
+    "grating",
+    "hdc_ok",
+    "hdc_rule",
     "im2col",
     "IntPair",
+    "kernel_grid",
     "layer_specs",
     "local_perception",
     "locally_connected2d",
@@ -164,6 +186,10 @@ __all__ = [
     "Size2",
     "sparse_matrix_cost",
     "sparse_matvec_naive",
+    "squeeze_excitation",
+    "tiled_conv2d",
+    "tiled_conv2d_cost",
+    "tiled_conv2d_naive",
     "Timing",
     "transposed_output_size",
 ]
