@@ -452,7 +452,10 @@ def test_the_book_as_one_pdf():
 
     assert pdf.stat().st_size <= check_site.MAX_PDF_BYTES, f"the PDF weighs {pdf.stat().st_size:,} bytes"
     reader = PdfReader(pdf)
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    import unicodedata
+
+    # NFKC undoes the typesetter's ligatures ("ﬁ" in "scientific"); lines may break anywhere
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", "\n".join(p.extract_text() or "" for p in reader.pages)))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     chapters = sorted((ROOT / "book").glob("*.ipynb"))
     assert len(reader.pages) >= 10 * len(chapters), f"only {len(reader.pages)} pages"
