@@ -1,5 +1,6 @@
 # The two set-up commands: `make book` and `make test`. Both create .venv from
-# requirements.txt when it is missing or out of date.
+# requirements.lock (every package pinned, compiled from requirements.txt) when it
+# is missing or out of date.
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 export PYTHONHASHSEED := 0
 
-.PHONY: book test lint pytest nbval strict-book pdf browser chromium serve bench mutation clean
+.PHONY: book test lint pytest nbval strict-book pdf lock browser chromium serve bench mutation clean
 
 # JavaScript the site would otherwise load from a CDN, vendored from the npm
 # registry at a pinned version into _vendor/ (git-ignored), which the build
@@ -41,10 +42,10 @@ $(AXE):
 	tar xzf _testvendor/tmp/axe-core-$(AXE_VERSION).tgz -C _testvendor/tmp package/axe.min.js
 	mv _testvendor/tmp/package/axe.min.js $@ && rm -rf _testvendor/tmp
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
@@ -86,6 +87,15 @@ chromium:
 				chromium fonts-noto-cjk >/dev/null; \
 		else echo "chromium not found and not root: the browser test will say how to get it"; fi; \
 	fi
+
+## make lock: recompile requirements.lock from requirements.txt with pip-tools (Linux, Python 3.11)
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile requirements.txt --output-file .lock.tmp --quiet --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --no-header
+	sed -n '1,4p' requirements.lock > .lock.head
+	sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/' .lock.tmp | cat .lock.head - > requirements.lock
+	rm -f .lock.tmp .lock.head
 
 ## make pdf: the whole book as one PDF, _build/html/convbook.pdf (printed from the built site with Chromium)
 pdf: $(STAMP) chromium

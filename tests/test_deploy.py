@@ -98,9 +98,9 @@ def _pins(path: pathlib.Path) -> dict[str, str]:
 def test_binder_installs_the_pinned_stack_with_cpu_torch_and_the_library():
     binder = ROOT / "binder"
     req = (binder / "requirements.txt").read_text().splitlines()
-    assert "-r ../requirements.txt" in req
+    assert "-r ../requirements.lock" in req
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in req
-    assert _pins(ROOT / "requirements.txt")["torch"] == "2.13.0"
+    assert _pins(ROOT / "requirements.lock")["torch"] == _pins(ROOT / "requirements.txt")["torch"] == "2.13.0"
     assert (binder / "runtime.txt").read_text().strip() == "python-3.11"
     post = binder / "postBuild"
     assert post.stat().st_mode & stat.S_IXUSR, "postBuild must be executable"
@@ -112,6 +112,21 @@ def test_every_requirement_is_pinned():
         line = line.strip()
         if line and not line.startswith("#"):
             assert re.match(r"^[A-Za-z0-9_.\-]+==\S+$", line), f"unpinned requirement: {line}"
+
+
+def test_the_lockfile_pins_everything_and_agrees_with_requirements_txt():
+    """requirements.lock (compiled from requirements.txt by `make lock`) pins every package of the environment,
+    each requirement at the version requirements.txt names; make installs from it."""
+    lock, wanted = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements.txt")
+    entries = [ln for ln in (ROOT / "requirements.lock").read_text().splitlines()
+               if ln.strip() and not ln.lstrip().startswith("#")]
+    assert all(re.match(r"^[A-Za-z0-9_.\-]+==[^\s+]+$", ln) for ln in entries), "every line of the lock is a pin"
+    assert not [ln for ln in entries if ln.startswith("-")], "no machine-specific index or find-links lines"
+    assert len(lock) > 3 * len(wanted), "the lock pins the whole environment, not only the direct requirements"
+    mismatched = {name: (version, lock.get(name)) for name, version in wanted.items() if lock.get(name) != version}
+    assert not mismatched, f"requirements.lock disagrees with requirements.txt (run `make lock`): {mismatched}"
+    make = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet -r requirements.lock" in make and "\nlock:" in make
 
 
 def test_launch_buttons_point_at_the_repository():
