@@ -22,6 +22,7 @@ from convbook import (
     hdc_ok,
     hdc_rule,
     locally_connected2d,
+    max_pool2d,
     output_size,
     receptive_field,
     squeeze_excitation,
@@ -308,6 +309,20 @@ def test_channel_dependence():
     np.testing.assert_array_equal(shuffled, dep[[0, 2, 4, 1, 3, 5]])
 
 
+def test_input_field():
+    rng = np.random.default_rng(3)
+    row, col = rng.standard_normal((1, 1, 1, 5)), rng.standard_normal((1, 1, 5, 1))
+    field = ch.input_field(lambda v: conv2d(conv2d(v, row, padding="same"), col, padding="same"), 7)
+    np.testing.assert_allclose(field[1:6, 1:6], col[0, 0] * row[0, 0], atol=1e-12)
+    assert np.count_nonzero(field) == 25 and np.linalg.matrix_rank(field) == 1
+    k = rng.standard_normal((1, 1, 3, 3))
+    np.testing.assert_allclose(ch.input_field(lambda v: conv2d(v, k), 5)[1:4, 1:4], k[0, 0], atol=1e-12)
+    pooled = ch.input_field(lambda v: max_pool2d(v, 3, stride=1, padding=1), 5)  # not linear: still its window
+    assert pooled.tolist() == [[0.0] * 5] + [[0.0, 1.0, 1.0, 1.0, 0.0]] * 3 + [[0.0] * 5]
+    shifted = ch.input_field(lambda v: conv2d(v, k, padding="same") + 1.0, 5)  # a constant does not count
+    np.testing.assert_allclose(shifted[1:4, 1:4], k[0, 0], atol=1e-12)
+
+
 def test_sharing_matrix():
     m = ch.sharing_matrix(2, 8)
     assert m.shape == (6, 8) and m[0, :3].tolist() == [1, 2, 3] and m[1, 1:4].tolist() == [4, 5, 6]
@@ -319,7 +334,8 @@ def test_sharing_matrix():
 def test_figures():
     for fig in (ch.plot_tile_patterns((6, 8), [(1, 1), (2, 2)], ["a", "b"]), ch.plot_coverage([[1, 2, 5], [2, 2]]),
                 ch.plot_sharing_matrices([("a", ch.sharing_matrix(2, 6))]),
-                ch.plot_channel_mixing({"a": lambda v: conv2d(v, np.ones((4, 2, 1, 1)), groups=2)}, 4)):
+                ch.plot_channel_mixing({"a": lambda v: conv2d(v, np.ones((4, 2, 1, 1)), groups=2)}, 4),
+                ch.plot_input_fields({"a": lambda v: v, "b": lambda v: conv2d(v, np.ones((1, 1, 3, 3)))}, 7)):
         assert fig.get_figwidth() <= 6.6
         plt.close(fig)
 

@@ -5,8 +5,10 @@
 :func:`stack_ratio` and :func:`factorised_ratio` count stacks of small kernels
 against one large kernel with :func:`convbook.conv2d_cost`;
 :func:`dilated_dense_kernel` writes a dilated kernel as the dense kernel it
-equals; :func:`rate_survey` compares Wang et al.'s HDC rule with the coverage
-mask on every short list of rates.
+equals; :func:`channel_dependence` and :func:`input_field` read which input
+channels and which input positions an output sees off the operator, probed
+with one channel or one unit impulse at a time; :func:`rate_survey` compares
+Wang et al.'s HDC rule with the coverage mask on every short list of rates.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from ..receptive import receptive_field
 from ..variants import dilation_coverage, hdc_ok, hdc_rule, tiled_conv2d, tiled_conv2d_cost
 
 __all__ = ["tile_pattern", "plot_tile_patterns", "stack_params", "stack_ratio", "factorised_ratio", "INCEPTION_3A",
-           "inception_multiplies", "channel_dependence", "plot_channel_mixing", "variant_costs", "variant_table",
+           "inception_multiplies", "input_field", "plot_input_fields", "channel_dependence", "plot_channel_mixing",
+           "variant_costs", "variant_table",
            "sharing_matrix", "plot_sharing_matrices",
            "dilated_dense_kernel", "plot_coverage", "rate_survey", "bottleneck_ratio", "METHOD_COLORS"]
 
@@ -191,6 +194,50 @@ def inception_multiplies(reduce: bool, c_in: int = 192, size: int = 28) -> int:
             c = c_red
         total += conv2d_cost((1, c, size, size), (c_out, c, k, k), padding=k // 2).multiplies
     return total
+
+
+def input_field(op: Any, size: int = 9) -> np.ndarray:
+    """What the centre output of a one-channel operator ``op`` reads at each input position, found by probing it.
+
+    ``op`` maps an array (N, 1, size, size) to (N, C, H', W'). It is applied
+    once to a batch of the ``size * size`` unit impulses (a 1 at one position,
+    zeros elsewhere); entry (a, b) of the result is how much the output of
+    channel 0 at the centre (H' // 2, W' // 2) moves when the impulse sits at
+    (a, b). For a linear operator this is its effective kernel around the
+    centre (as a cross-correlation); its nonzero entries are the inputs the
+    output sees.
+
+    Returns
+    -------
+    float array, shape (size, size)
+    """
+    x = np.eye(size * size).reshape(size * size, 1, size, size)
+    y = np.asarray(op(x))
+    base = np.asarray(op(np.zeros((1, 1, size, size))))
+    ci, cj = y.shape[2] // 2, y.shape[3] // 2
+    return (y[:, 0, ci, cj] - base[0, 0, ci, cj]).reshape(size, size)
+
+
+def plot_input_fields(ops: dict[str, Any], size: int = 9) -> Any:
+    """One panel per operator: the input positions its centre output sees (:func:`input_field`), counted.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    fig, axes = plt.subplots(1, len(ops), figsize=(FIG_WIDTH, 1.8), squeeze=False, layout="constrained")
+    cmap = ListedColormap([METHOD_COLORS["hole"], METHOD_COLORS["covered"]])
+    for ax, (title, op) in zip(axes[0], ops.items()):
+        seen = np.abs(input_field(op, size)) > 1e-12
+        ax.imshow(seen, cmap=cmap, vmin=0, vmax=1)
+        ax.plot(size // 2, size // 2, marker="+", color="black", markersize=7)
+        n = int(seen.sum())
+        ax.set_title(f"{title}\n{n} input{'s' * (n != 1)}", fontsize=10)
+        ax.set_xticks([0, size // 2, size - 1])
+        ax.set_yticks([0, size // 2, size - 1])
+    axes[0][0].set_ylabel("input row", fontsize=10)
+    fig.supxlabel("input column", fontsize=10)
+    return check_legible(fig)
 
 
 def channel_dependence(op: Any, c_in: int, size: int = 5) -> np.ndarray:
