@@ -14,19 +14,19 @@ phone. Screenshots (desktop and phone, light and dark) go to
 
 from __future__ import annotations
 
-import functools
-import http.server
 import pathlib
 import shutil
 import subprocess
 import sys
-import threading
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import check_site  # noqa: E402
 import page_metrics  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tools"))
+from site_server import find_chromium, serve  # noqa: E402
 
 
 def build(stem: str, out: pathlib.Path) -> pathlib.Path:
@@ -48,14 +48,10 @@ def report(stem: str, site: pathlib.Path, shots: pathlib.Path) -> int:
     problems += [p for p in check_site.claim_lines_in_code(site) if f"{stem}.html" in p]
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/book/{stem}.html"
     shots.mkdir(parents=True, exist_ok=True)
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    with sync_playwright() as pw:
+    executable = find_chromium()
+    with serve(site) as base, sync_playwright() as pw:
+        url = f"{base}book/{stem}.html"
         browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
         for device, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
             for scheme in ("light", "dark"):
@@ -77,7 +73,6 @@ def report(stem: str, site: pathlib.Path, shots: pathlib.Path) -> int:
                 p.screenshot(path=str(shots / f"{device}-{scheme}.png"), full_page=True)
                 context.close()
         browser.close()
-    httpd.shutdown()
     print(f"screenshots: {shots}/{{desktop,phone}}-{{light,dark}}.png")
     for problem in problems:
         print("PROBLEM:", problem)

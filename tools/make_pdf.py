@@ -2,24 +2,23 @@
 
 Usage: python tools/make_pdf.py _build/html   (writes _build/html/convbook.pdf)
 
-Each page is opened in Chromium (Debian's ``chromium``, or ``CONVBOOK_CHROMIUM``),
-its mathematics typeset by MathJax, and printed with the site's print styles
+Each page is opened in Chromium (``CONVBOOK_CHROMIUM`` or Debian's
+``chromium``, found as the browser test finds it: tools/site_server.py), its
+mathematics typeset by MathJax, and printed with the site's print styles
 (no sidebars; widgets as the pictures the site shows); the pages are merged
 with pypdf, one bookmark per chapter, shared fonts and images stored once.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import os
 import pathlib
-import shutil
 import sys
-import threading
 
 import yaml
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from site_server import ChromiumUnavailable, find_chromium, serve  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PDF_NAME = "convbook.pdf"
@@ -34,42 +33,28 @@ def toc_documents() -> list[str]:
     return docs
 
 
-def chromium() -> str:
-    found = os.environ.get("CONVBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        sys.exit("make_pdf: no Chromium found (install Debian's chromium, or set CONVBOOK_CHROMIUM)")
-    return found
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def make_pdf(site: pathlib.Path) -> pathlib.Path:
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    writer = PdfWriter()
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
-            for doc in toc_documents():
-                page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{doc}.html")
-                page.wait_for_load_state("load")
-                page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
-                page.emulate_media(media="print")
-                title = page.evaluate("() => (document.querySelector('article h1') || {}).textContent || ''")
-                data = page.pdf(format="A4", print_background=True,
-                                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
-                writer.append(PdfReader(io.BytesIO(data)), outline_item=title.replace("#", "").strip() or doc)
-            browser.close()
-    finally:
-        httpd.shutdown()
+        executable = find_chromium()
+    except ChromiumUnavailable as missing:
+        sys.exit(f"make_pdf: {missing}")
+    writer = PdfWriter()
+    with serve(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+        for doc in toc_documents():
+            page.goto(f"{base}{doc}.html")
+            page.wait_for_load_state("load")
+            page.evaluate("async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }")
+            page.emulate_media(media="print")
+            title = page.evaluate("() => (document.querySelector('article h1') || {}).textContent || ''")
+            data = page.pdf(format="A4", print_background=True,
+                            margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+            writer.append(PdfReader(io.BytesIO(data)), outline_item=title.replace("#", "").strip() or doc)
+        browser.close()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     writer.add_metadata({"/Title": "Convolutional Networks, Computed", "/Author": "The convbook authors"})
     out = site / PDF_NAME

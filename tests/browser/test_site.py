@@ -16,15 +16,10 @@ tests are skipped, except under ``CI=true`` where that is a failure.
 from __future__ import annotations
 
 import functools
-import gzip
-import http.server
-import io
 import os
 import pathlib
 import re
-import shutil
 import sys
-import threading
 import urllib.parse
 
 import pytest
@@ -33,32 +28,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 import page_metrics  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tools"))
+from site_server import ChromiumUnavailable, find_chromium, is_snap_wrapper, serve  # noqa: E402
+
 SITE = pathlib.Path(os.environ.get("CONVBOOK_SITE", ROOT / "_build" / "html")).resolve()
 SHOTS = SITE.parent / "screenshots"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-HOW_TO_GET_CHROMIUM = ("Debian's chromium is not installed: `sudo apt-get install chromium` "
-                       "(make test installs it when run as root), or set CONVBOOK_CHROMIUM to a Chromium binary")
-
-
-SNAP_CHROMIUM = ("this chromium is Ubuntu's wrapper for a snap package, which cannot be driven here: "
-                 "set CONVBOOK_CHROMIUM to Google Chrome (/usr/bin/google-chrome, as the GitHub workflow does) "
-                 "or to a Chromium that is not a snap")
-
-
-def is_snap_wrapper(path: str) -> bool:
-    """Whether ``path`` is Ubuntu's snap ``chromium``: a link into /snap, or a small script that runs the snap."""
-    real = os.path.realpath(path)
-    if real.startswith("/snap/") or "/snap/" in real:
-        return True
-    try:
-        with open(real, "rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return False
-    return head.startswith(b"#!") and b"snap" in head
-
-
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true: the browser test may not be skipped)")
@@ -79,11 +55,10 @@ PAGES = site_pages()
 def browser():
     if not PAGES:
         _unavailable(f"no built site at {SITE}: run `make book` first")
-    executable = os.environ.get("CONVBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        _unavailable(HOW_TO_GET_CHROMIUM)
-    if is_snap_wrapper(executable):
-        _unavailable(f"{executable}: {SNAP_CHROMIUM}")
+    try:
+        executable = find_chromium()
+    except ChromiumUnavailable as missing:
+        _unavailable(str(missing))
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - it is pinned in requirements.txt
@@ -94,36 +69,10 @@ def browser():
         browser.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site as a static host does: text compressed with gzip when the browser accepts it."""
-
-    COMPRESSED = {".html", ".js", ".css", ".svg", ".json", ".txt", ".xml"}
-
-    def log_message(self, *args):  # keep the test output readable
-        pass
-
-    def send_head(self):
-        path = pathlib.Path(self.translate_path(self.path))
-        if (path.suffix not in self.COMPRESSED or not path.is_file()
-                or "gzip" not in self.headers.get("Accept-Encoding", "")):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), mtime=0)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-
 @pytest.fixture(scope="session")
 def server():
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
+    with serve(SITE, compress=True) as base:  # compressed, as hosts serve it (the page-weight budget)
+        yield base
 
 
 @pytest.fixture
