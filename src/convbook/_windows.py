@@ -20,6 +20,14 @@ only, in which every input value appears once per window that reads it.
 input for stride 1, which is worth it when one large matrix product follows
 (a convolution with many channels); a reduction over the window (pooling)
 works on the view directly.
+
+The fast paths of the layers use the same positions without building the
+padded input: :func:`tap_slices` gives, for each tap, the rectangle of
+windows whose tap reads inside the input and the input rectangle it reads
+(two strided slices per axis), so that :func:`unfold_into` copies one image's
+windows into a reused buffer, :func:`fold_into` adds them back, and a pooling
+layer reduces tap by tap (``np.maximum``/``+=`` with ``out=``) without ever
+holding the windows. A tap that reads only padding has no rectangle.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .memory import array_bytes, check_memory
 from .shapes import Geometry
 
-__all__ = ["pad", "windows", "unfold", "fold"]
+__all__ = ["pad", "check_padded", "windows", "unfold", "fold", "tap_slices", "unfold_into", "fold_into"]
 
 
 def pad(x: np.ndarray, geometry: Geometry, *, fill: float = 0.0, wrap: bool = False,
@@ -42,12 +50,19 @@ def pad(x: np.ndarray, geometry: Geometry, *, fill: float = 0.0, wrap: bool = Fa
     if not any(before or after for before, after in pads):
         return x
     width = [(0, 0)] * (x.ndim - len(pads)) + list(pads)
-    padded = (*x.shape[: x.ndim - len(pads)], *(n + b + a for n, (b, a) in zip(x.shape[x.ndim - len(pads):], pads)))
-    check_memory(array_bytes(padded, x.dtype), caller=caller, what=f"the padded input {padded}",
-                 advice="use less padding or a smaller input")
+    check_padded(x.shape, x.dtype, geometry, caller=caller)
     if wrap:
         return np.pad(x, width, mode="wrap")
     return np.pad(x, width, constant_values=fill)
+
+
+def check_padded(shape: tuple[int, ...], dtype: np.dtype, geometry: Geometry, *, caller: str = "convbook") -> None:
+    """Refuse, as :func:`pad` does, an input whose padded copy would be over the memory limit."""
+    pads = geometry.window_padding
+    nd = len(pads)
+    padded = (*shape[: len(shape) - nd], *(n + b + a for n, (b, a) in zip(shape[len(shape) - nd:], pads)))
+    check_memory(array_bytes(padded, dtype), caller=caller, what=f"the padded input {padded}",
+                 advice="use less padding or a smaller input")
 
 
 def windows(x: np.ndarray, geometry: Geometry, *, fill: float = 0.0, wrap: bool = False,
@@ -98,3 +113,72 @@ def fold(cols: np.ndarray, geometry: Geometry, *, caller: str = "convbook") -> n
         acc[dst] += cols[src]
     crop: tuple[Any, ...] = (Ellipsis, *[slice(b, b + n) for (b, _), n in zip(pads, geometry.input_size)])
     return acc[crop]
+
+
+def _axis_range(n: int, out: int, tap: int, stride: int, dilation: int, before: int) -> tuple[slice, slice] | None:
+    """Windows ``o`` of one axis whose tap ``tap`` reads inside ``[0, n)``, and the input positions they read."""
+    offset = tap * dilation - before                   # window o reads o * stride + offset
+    lo = max(0, -(offset // stride)) if offset < 0 else 0
+    hi = min(out, (n - 1 - offset) // stride + 1) if n - 1 - offset >= 0 else 0
+    if lo >= hi:
+        return None
+    start = lo * stride + offset
+    return slice(lo, hi), slice(start, start + (hi - lo - 1) * stride + 1, stride)
+
+
+def tap_slices(geometry: Geometry) -> list[tuple[tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]]:
+    """For every tap that reads some input, ``(tap, windows, inputs)``: slices of the output and of the input grid.
+
+    Tap ``t`` (row-major over ``geometry.kernel``) of the windows
+    ``out[windows]`` reads ``x[inputs]``, position by position; the other
+    windows read padding at that tap. Taps that read only padding are left out.
+
+    Examples
+    --------
+    A 3-tap window with stride 1 and padding 1 on 4 inputs: tap 0 of windows
+    1..3 reads inputs 0..2, tap 2 of windows 0..2 reads inputs 1..3.
+
+    >>> from convbook.shapes import Geometry
+    >>> [(t, w[0].start, w[0].stop, i[0].start, i[0].stop) for t, w, i in tap_slices(Geometry.conv(4, 3, 1, 1))]
+    [((0,), 1, 4, 0, 3), ((1,), 0, 4, 0, 4), ((2,), 0, 3, 1, 4)]
+    """
+    out = []
+    for tap in np.ndindex(*geometry.kernel):
+        ranges = [_axis_range(n, o, t, s, d, before) for n, o, t, s, d, (before, _) in
+                  zip(geometry.input_size, geometry.output_size, tap, geometry.stride, geometry.dilation,
+                      geometry.padding)]
+        if all(r is not None for r in ranges):
+            out.append((tuple(tap), tuple(r[0] for r in ranges if r is not None),
+                        tuple(r[1] for r in ranges if r is not None)))
+    return out
+
+
+def unfold_into(x: np.ndarray, geometry: Geometry, buffer: np.ndarray) -> np.ndarray:
+    """:func:`unfold` of ``x`` written into ``buffer``, shape ``(..., *kernel, *output_size)``; returns ``buffer``.
+
+    Only the positions that read the input are written: the ones that read
+    padding keep what ``buffer`` holds, so a buffer zeroed once can be reused
+    for every image of a batch (the padded input is never built).
+    """
+    nd = len(geometry.kernel)
+    if buffer.shape[buffer.ndim - 2 * nd:] != (*geometry.kernel, *geometry.output_size):
+        raise ValueError(f"unfold_into: buffer must end with {(*geometry.kernel, *geometry.output_size)}; "
+                         f"got {buffer.shape}")
+    for tap, dst, src in tap_slices(geometry):
+        to: tuple[Any, ...] = (Ellipsis, *tap, *dst)
+        source: tuple[Any, ...] = (Ellipsis, *src)
+        buffer[to] = x[source]
+    return buffer
+
+
+def fold_into(cols: np.ndarray, geometry: Geometry, out: np.ndarray) -> np.ndarray:
+    """:func:`fold` of ``cols`` added onto ``out`` (shape ``(..., *input_size)``) in place; returns ``out``.
+
+    Contributions that land in the padding are dropped, as :func:`fold` does,
+    without building the padded accumulator.
+    """
+    for tap, dst, src in tap_slices(geometry):
+        to: tuple[Any, ...] = (Ellipsis, *src)
+        source: tuple[Any, ...] = (Ellipsis, *tap, *dst)
+        out[to] += cols[source]
+    return out

@@ -18,13 +18,15 @@ message naming the argument. Each has a plain-loop ``*_naive`` specification.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ._checks import as_array, as_bool, as_int, float_dtype
-from ._windows import fold, windows
+from ._windows import check_padded, fold, tap_slices, windows
 from .memory import array_bytes, check_memory
 from .shapes import Geometry, Size2
 
@@ -78,13 +80,196 @@ def _divisors(g: Geometry, count_include_pad: bool, divisor_override: int | None
     return np.outer(per_axis[0], per_axis[1]).astype(float)
 
 
+def _separable(g: Geometry) -> tuple[Geometry, Geometry] | None:
+    """The windows of ``g`` as its rows' windows, then its columns' (when that takes fewer steps: not for 2x2).
+
+    The first geometry maps ``(H, W)`` to ``(OH, W)`` (windows ``KH x 1``),
+    the second ``(OH, W)`` to ``(OH, OW)`` (windows ``1 x KW``).
+    """
+    (kh, kw), (sh, sw), (dh, dw), (ph, pw) = g.kernel, g.stride, g.dilation, g.padding
+    if kh * kw <= kh + kw:
+        return None
+    oh, width = g.output_size[0], g.input_size[1]
+    rows = replace(g, kernel=(kh, 1), stride=(sh, 1), dilation=(dh, 1), padding=(ph, (0, 0)),
+                   output_size=(oh, width))
+    cols = replace(g, kernel=(1, kw), stride=(1, sw), dilation=(1, dw), padding=((0, 0), pw),
+                   input_size=(oh, width))
+    return rows, cols
+
+
+def _tiles(g: Geometry, shape: tuple[int, ...]) -> bool:
+    """Whether the windows tile the input exactly: every element in one window (stride = kernel, no padding)."""
+    return (g.stride == g.kernel and g.dilation == (1, 1) and g.padding == ((0, 0), (0, 0))
+            and tuple(o * k for o, k in zip(g.output_size, g.kernel)) == tuple(shape[2:]))
+
+
+class _ByPhase:
+    """Adds tap contributions onto an input grid, one contiguous array per phase (position modulo the stride).
+
+    With a stride ``s``, the inputs a tap reads are every ``s``-th position:
+    adding its contributions straight into the grid is a strided
+    read-modify-write per tap. The inputs of one phase (``(r mod s_h, q mod
+    s_w)``, the same for every window of a tap) are instead kept in a
+    contiguous array where each tap's rectangle is a plain shifted block, and
+    each phase is written into the grid once at the end. With stride 1 there
+    is one phase, the grid itself.
+    """
+
+    def __init__(self, shape: tuple[int, ...], g: Geometry, dtype: np.dtype) -> None:
+        self.shape, self.stride, self.dtype = shape, g.stride, dtype
+        self.direct = np.zeros(shape, dtype=dtype) if g.stride == (1, 1) else None
+        self.phases: dict[tuple[int, ...], np.ndarray] = {}
+
+    def add(self, inputs: tuple[Any, ...], values: np.ndarray) -> None:
+        """Add ``values`` onto ``grid[inputs]`` (``inputs``: ``(Ellipsis, rows, cols)`` slices of one tap)."""
+        if self.direct is not None:
+            self.direct[inputs] += values
+            return
+        spans = inputs[1:]
+        key = tuple(sl.start % s for sl, s in zip(spans, self.stride))
+        phase = self.phases.get(key)
+        if phase is None:
+            sizes = tuple(len(range(k, n, s)) for k, n, s in zip(key, self.shape[2:], self.stride))
+            phase = self.phases[key] = np.zeros((*self.shape[:2], *sizes), dtype=self.dtype)
+        block: tuple[Any, ...] = (Ellipsis, *[slice(sl.start // s, sl.start // s + m) for sl, s, m in
+                                              zip(spans, self.stride, values.shape[-2:])])
+        phase[block] += values
+
+    def result(self) -> np.ndarray:
+        if self.direct is not None:
+            return self.direct
+        full = len(self.phases) == self.stride[0] * self.stride[1]
+        out = np.empty(self.shape, dtype=self.dtype) if full else np.zeros(self.shape, dtype=self.dtype)
+        for key, phase in self.phases.items():
+            grid: tuple[Any, ...] = (Ellipsis, *[slice(k, None, s) for k, s in zip(key, self.stride)])
+            out[grid] = phase
+        return out
+
+
+def _spread_taps(share: np.ndarray, g: Geometry, shape: tuple[int, ...]) -> np.ndarray:
+    """The adjoint of summing over the windows: each window's ``share`` added to every input element it holds.
+
+    In one contiguous pass when the windows tile the input; separably
+    (columns, then rows) when :func:`_separable` says so; tap by tap, phase by
+    phase (:class:`_ByPhase`) otherwise.
+    """
+    if _tiles(g, shape):
+        # the windows tile the input: each element gets its window's share, in one contiguous pass
+        out = np.empty(shape, dtype=share.dtype)
+        (oh, ow), (kh, kw) = g.output_size, g.kernel
+        out.reshape(*shape[:2], oh, kh, ow, kw)[...] = share[:, :, :, None, :, None]
+        return out
+    split = _separable(g)
+    if split:
+        rows, cols = split
+        return _spread_taps(_spread_taps(share, cols, (*shape[:2], g.output_size[0], shape[3])), rows, shape)
+    acc = _ByPhase(shape, g, share.dtype)
+    for _, dst, src in tap_slices(g):
+        win: tuple[Any, ...] = (Ellipsis, *dst)
+        acc.add((Ellipsis, *src), share[win])
+    return acc.result()
+
+
+def _reduce_taps(f: str, x: np.ndarray, g: Geometry, add: bool) -> np.ndarray:
+    """The maximum (or, with ``add``, the sum) over every window's taps inside the input, one tap at a time.
+
+    Never builds the windows nor the padded input: for each tap,
+    ``np.maximum``/``np.add`` with ``out=`` combine the rectangle of windows
+    whose tap reads the input with the input it reads
+    (:func:`convbook._windows.tap_slices`); a padding tap changes neither a
+    maximum (``-inf``) nor a sum (zero). A window without input elements
+    keeps ``-inf`` (or 0). NaN propagates, as in ``max``.
+
+    A 2-D window is reduced in two passes, as the maximum and the sum are
+    separable: over its rows first (``KH`` steps over rows of the input,
+    contiguous), then over its columns (``KW`` strided steps): ``KH + KW``
+    steps instead of ``KH * KW`` (when that is fewer: not for 2x2).
+    """
+    check_padded(x.shape, x.dtype, g, caller=f)
+    shape = (*x.shape[:2], *g.output_size)
+    split = _separable(g)
+    check_memory(array_bytes(shape, x.dtype) + (array_bytes((*shape[:3], x.shape[3]), x.dtype) if split else 0),
+                 caller=f, what=f"the output {shape}" + (" and its row maxima (or sums)" if split else ""),
+                 advice="use a smaller batch or input, or a larger stride")
+    if split:
+        rows, cols = split
+        return _reduce_taps(f, _reduce_taps(f, x, rows, add), cols, add)
+    slices = tap_slices(g)
+    covers = [all(d.start == 0 and d.stop == o for d, o in zip(dst, g.output_size)) for _, dst, _ in slices]
+    first = covers.index(True) if True in covers else -1
+    out = np.empty(shape, dtype=x.dtype)
+    if first < 0:
+        out.fill(0.0 if add else -np.inf)
+    else:
+        start: tuple[Any, ...] = (Ellipsis, *slices[first][2])
+        np.copyto(out, x[start])
+    op = np.add if add else np.maximum
+    for i, (_, dst, src) in enumerate(slices):
+        if i != first:
+            win: tuple[Any, ...] = (Ellipsis, *dst)
+            inp: tuple[Any, ...] = (Ellipsis, *src)
+            view = out[win]
+            op(view, x[inp], out=view)
+    return out
+
+
 def _max(f: str, x: np.ndarray, g: Geometry) -> np.ndarray:
-    return windows(x, g, fill=-np.inf, caller=f).max(axis=(4, 5))
+    return _reduce_taps(f, x, g, add=False)
 
 
 def _avg(f: str, x: np.ndarray, g: Geometry, count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
-    sums = windows(x, g, caller=f).sum(axis=(4, 5))
-    return (sums / _divisors(g, count_include_pad, divisor_override)).astype(x.dtype, copy=False)
+    sums = _reduce_taps(f, x, g, add=True)
+    divisors = _divisors(g, count_include_pad, divisor_override)
+    if (divisors == divisors.flat[0]).all():
+        sums /= float(divisors.flat[0])           # a Python float keeps float32 float32
+    else:
+        sums /= divisors.astype(sums.dtype)       # small whole numbers: exact in any float dtype
+    return sums
+
+
+def _first_max_taps(x: np.ndarray, g: Geometry, best: np.ndarray) -> Iterator[tuple[int, Any, Any, np.ndarray]]:
+    """For each tap (row-major), the windows whose maximum ``best`` it holds first: ``(tap, windows, inputs, hit)``.
+
+    ``hit`` (a boolean array over ``best[windows]``) marks the windows for
+    which this tap is the first in row-major order holding the maximum; the
+    windows holding a NaN take their last NaN instead (a second pass, in
+    reverse, only when there is one). Every window with an input element is
+    hit exactly once; ``hit`` is a reused buffer, valid until the next step.
+    """
+    shape = best.shape
+    found = np.zeros(shape, dtype=np.bool_)
+    buffer = np.empty(shape, dtype=np.bool_)
+    slices = tap_slices(g)
+    kw = g.kernel[1]
+    passes: list[tuple[Any, bool]] = [(slices, False)]
+    if np.isnan(best).any():                      # NaN == NaN is False: those windows are still unfound
+        passes.append((slices[::-1], True))
+    phases: dict[tuple[int, ...], np.ndarray] = {}
+
+    def read(src: tuple[slice, ...]) -> np.ndarray:
+        """``x[..., *src]``, from a contiguous copy of its phase when strided (each phase copied once)."""
+        direct: tuple[Any, ...] = (Ellipsis, *src)
+        if g.stride == (1, 1):
+            return x[direct]
+        key = tuple(sl.start % st for sl, st in zip(src, g.stride))
+        if key not in phases:
+            phase: tuple[Any, ...] = (Ellipsis, *[slice(k, None, st) for k, st in zip(key, g.stride)])
+            phases[key] = np.ascontiguousarray(x[phase])
+        block: tuple[Any, ...] = (Ellipsis, *[slice(sl.start // st, sl.start // st + len(range(sl.start, sl.stop, st)))
+                                              for sl, st in zip(src, g.stride)])
+        return phases[key][block]
+
+    for order, nan in passes:
+        for t, dst, src in order:
+            win, inp = (Ellipsis, *dst), (Ellipsis, *src)
+            hit, seen = buffer[win], found[win]
+            if nan:
+                np.isnan(read(src), out=hit)
+            else:
+                np.equal(read(src), best[win], out=hit)
+            np.greater(hit, seen, out=hit)        # matches and not found before
+            np.logical_or(seen, hit, out=seen)
+            yield t[0] * kw + t[1], win, inp, hit
 
 
 def _argmax(f: str, x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]:
@@ -94,27 +279,40 @@ def _argmax(f: str, x: np.ndarray, g: Geometry) -> tuple[np.ndarray, np.ndarray]
     one wins (as in torch, which keeps scanning and takes any NaN it meets;
     the loop specification does the same). A window whose taps all fall in
     the padding has no input element: its maximum is ``-inf`` and its tap
-    ``-1``.
+    ``-1``. Computed tap by tap (:func:`_first_max_taps`), without building the windows.
     """
-    taps = g.kernel[0] * g.kernel[1]
-    check_memory(array_bytes((*x.shape[:2], *g.output_size, taps), x.dtype) * 3, caller=f,
-                 what="the windows, compared tap by tap", advice="use a smaller batch, input or kernel")
-    flat = windows(x, g, fill=-np.inf, caller=f).reshape(*x.shape[:2], *g.output_size, taps)
-    inside = windows(np.ones(g.input_size, dtype=bool), g, fill=False).reshape(*g.output_size, taps)
-    best = flat.max(axis=-1)
-    first = ((flat == best[..., None]) & inside).argmax(axis=-1)
-    last_nan = taps - 1 - (np.isnan(flat) & inside)[..., ::-1].argmax(axis=-1)
-    tap = np.where(np.isnan(best), last_nan, first)
-    return best, np.where(inside.any(axis=-1), tap, -1)
+    shape = (*x.shape[:2], *g.output_size)
+    check_memory(array_bytes(x.shape, x.dtype) + array_bytes(shape, x.dtype) + array_bytes(shape, np.int64)
+                 + 2 * array_bytes(shape, np.bool_),
+                 caller=f, what="the windows, compared tap by tap (input phases, maximum, tap and masks)",
+                 advice="use a smaller batch, input or kernel")
+    best = _reduce_taps(f, x, g, add=False)
+    tap = np.full(shape, -1, dtype=np.int64)
+    for t, win, _, hit in _first_max_taps(x, g, best):
+        np.copyto(tap[win], t, where=hit)
+    return best, tap
 
 
 def _max_backward(f: str, go: np.ndarray, x: np.ndarray, g: Geometry) -> np.ndarray:
-    _, tap = _argmax(f, x, g)
-    onehot = np.zeros((*tap.shape, g.kernel[0] * g.kernel[1]), dtype=float_dtype(x.dtype, go.dtype))
-    np.put_along_axis(onehot, np.maximum(tap, 0)[..., None], 1.0, axis=-1)
-    onehot *= (tap >= 0)[..., None]      # a window without input elements passes no gradient
-    contrib = onehot.reshape(*tap.shape, *g.kernel) * go[..., None, None]
-    return fold(_window_major(contrib), g, caller=f)
+    """Each window's gradient added to the first input element holding its maximum (a window without any, none)."""
+    shape = (*x.shape[:2], *g.output_size)
+    dtype = float_dtype(x.dtype, go.dtype)
+    check_memory(2 * array_bytes(x.shape, dtype) + array_bytes(x.shape, x.dtype) + array_bytes(shape, x.dtype)
+                 + 2 * array_bytes(shape, np.bool_),
+                 caller=f, what=f"the gradient {x.shape} (and its phases), the input's phases, the maximum, masks",
+                 advice="use a smaller batch or input")
+    best = _reduce_taps(f, x, g, add=False)
+    grad = _ByPhase(x.shape, g, dtype)
+    part = np.empty(shape, dtype=dtype)
+    finite = bool(np.isfinite(go).all())     # then go * hit is exact (inf * 0 would be NaN): one fast pass
+    for _, win, inp, hit in _first_max_taps(x, g, best):
+        contribution = part[win]
+        if finite:
+            np.multiply(go[win], hit, out=contribution)
+        else:
+            contribution[...] = np.where(hit, go[win], 0)
+        grad.add(inp, contribution)
+    return grad.result()
 
 
 def _avg_args(f: str, count_include_pad: Any, divisor_override: Any) -> tuple[bool, int | None]:
@@ -415,9 +613,21 @@ def avg_pool2d_backward(grad_output: npt.ArrayLike, input_shape: tuple[int, int,
     cip, div = _avg_args(f, count_include_pad, divisor_override)
     go = _grad_output(f, grad_output, shape, g)
     go = go.astype(float_dtype(go.dtype), copy=False)
-    share = (go / _divisors(g, cip, div)).astype(go.dtype, copy=False)
-    return fold(np.broadcast_to(share[:, :, None, None], (*share.shape[:2], *g.kernel, *share.shape[2:])), g,
-                caller=f)
+    divisors = _divisors(g, cip, div)
+    check_memory(array_bytes(shape, go.dtype) * (2 if _separable(g) else 1), caller=f,
+                 what=f"the gradient {shape}", advice="use a smaller batch or input")
+    uniform = bool((divisors == divisors.flat[0]).all())
+    if uniform and _tiles(g, shape):
+        # each element gets its window's share: one division, written straight into the gradient
+        out = np.empty(shape, dtype=go.dtype)
+        (oh, ow), (kh, kw) = g.output_size, g.kernel
+        np.divide(go[:, :, :, None, :, None], float(divisors.flat[0]), out=out.reshape(*shape[:2], oh, kh, ow, kw))
+        return out
+    if uniform:
+        share = go / float(divisors.flat[0])               # a Python float keeps float32 float32
+    else:
+        share = go / divisors.astype(go.dtype)             # small whole numbers: exact in any float dtype
+    return _spread_taps(share, g, shape)
 
 
 def _norm_type(f: str, p: Any) -> float:
