@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._checks import as_array, as_computed, as_pair, float_dtype
-from ._windows import fold, unfold
+from ._windows import fold_into, unfold, unfold_into
 from .memory import array_bytes, check_memory, get_memory_limit
 from .shapes import Geometry, Padding, Size2
 
@@ -87,8 +87,8 @@ def im2col(x: npt.ArrayLike, kernel_size: Size2, stride: Size2 = 1, padding: Pad
 
 
 def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None = None, stride: Size2 = 1,
-           padding: Padding = 0, dilation: Size2 = 1, groups: int = 1) -> np.ndarray:
-    """2-D convolution layer (cross-correlation), computed by im2col + matmul.
+           padding: Padding = 0, dilation: Size2 = 1, groups: int = 1, *, method: str = "auto") -> np.ndarray:
+    """2-D convolution layer (cross-correlation), computed by im2col + matmul or by ``method``.
 
     Parameters
     ----------
@@ -103,12 +103,18 @@ def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None =
     groups : int
         Input and output channels are split into this many groups that only
         see each other (``groups == C_in`` is a depthwise convolution).
+    method : {'auto', 'direct', 'im2col', 'fft', 'winograd'}
+        How to compute it (:mod:`convbook.algorithms`): shift and add, one
+        matrix product over every window, the FFT (stride 1), Winograd's
+        F(2x2, 3x3) (3x3 kernels, stride 1, dilation 1); ``'auto'`` picks by
+        :func:`convbook.choose_conv2d_method`'s cost rule.
 
     Returns
     -------
     array, shape (N, C_out, OH, OW)
         ``OH = output_size(H, KH, stride, padding, dilation)``, likewise ``OW``.
-        Equal to ``torch.nn.functional.conv2d`` with the same arguments;
+        Equal to ``torch.nn.functional.conv2d`` with the same arguments (by
+        every method, up to rounding);
         float32 in gives float32 out, integers give float64.
 
     Examples
@@ -125,29 +131,73 @@ def conv2d(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | None =
     (2, 16, 16, 16)
     >>> float(conv2d(x, weight, bias=np.full(16, 0.5))[0, 0, 0, 0])  # 3*5*5 ones + 0.5
     75.5
+    >>> bool(np.allclose(conv2d(x, weight[:, :, :3, :3], method="winograd"), conv2d(x, weight[:, :, :3, :3])))
+    True
     """
     f = "conv2d"
     x, weight, bias, groups, geo = _check_layer(f, x, weight, bias, groups, stride, padding, dilation)
+    from .algorithms import resolve_conv2d_method, run_conv2d_method  # lazily, as the methods need this module
+    method = resolve_conv2d_method(f, method, x, weight, geo, groups)
+    if method != "im2col":
+        return run_conv2d_method(f, method, x, weight, bias, geo, groups)
     dtype = float_dtype(x.dtype, weight.dtype, *([] if bias is None else [bias.dtype]))
+    return _conv2d_im2col(x, weight, bias, geo, groups, dtype)
+
+
+#: Bytes of unfolded windows :func:`conv2d` copies at a time (a few images, or one): enough for one large matrix
+#: product per step, small enough to stay in cache and to cost a fraction of the output's memory.
+_IM2COL_CHUNK_BYTES = 4 * 2**20
+
+
+def _pointwise(geo: Geometry) -> bool:
+    """Whether window ``(i, j)`` reads exactly input ``(i, j)`` (a 1x1 kernel, stride 1, no padding): no unfolding."""
+    return (geo.kernel == (1, 1) and geo.stride == (1, 1) and geo.padding == ((0, 0), (0, 0))
+            and geo.output_size == geo.input_size)
+
+
+def _conv2d_im2col(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, geo: Geometry, groups: int,
+                   dtype: np.dtype) -> np.ndarray:
+    """:func:`conv2d` by im2col + matmul, on checked arguments, computing in ``dtype``.
+
+    The windows of a few images at a time (one, for a large layer) are copied
+    into one buffer, zeroed once and reused (the positions that read padding
+    stay zero, so the padded input is never built), and one matrix product
+    per step writes straight into the output; the bias is added while that
+    part of the output is in cache. Memory: the output plus the buffer, at
+    most :data:`_IM2COL_CHUNK_BYTES` unless one image's windows are larger
+    (then one image at a time, refused past the memory limit).
+    """
+    f = "conv2d"
     n, c = x.shape[:2]
     o = weight.shape[0]
     oh, ow = geo.output_size
+    length = oh * ow
     check_memory(array_bytes((n, o, oh, ow), dtype), caller=f, what=f"the output {(n, o, oh, ow)}",
                  advice="use a smaller batch or padding, fewer output channels or a larger stride")
-    # im2col copies every window: when the whole batch's copy is over the memory limit, go a few images at a time
+    wg = weight.astype(dtype, copy=False).reshape(groups, o // groups, -1)   # G, O/G, Cg*KH*KW
+    taps = wg.shape[2]
+    out = np.empty((n, o, oh, ow), dtype=dtype)
+    flat = out.reshape(n, groups, o // groups, length)                       # n, G, O/G, L: views of out
+    b = None if bias is None else bias.astype(dtype, copy=False)[:, None]
+    if _pointwise(geo):   # the windows are the input itself
+        for i in range(n):
+            np.matmul(wg, x[i].astype(dtype, copy=False).reshape(groups, taps, length), out=flat[i])
+            if b is not None:
+                out[i].reshape(o, length)[...] += b
+        return out
+    # im2col copies every window: a few images at a time, into one buffer
     per_image = array_bytes((c, *geo.kernel, oh, ow), dtype)
     check_memory(per_image, caller=f, what="the unfolded windows (im2col) of one image",
                  advice="use a smaller input, fewer channels, a smaller kernel or a larger stride")
-    step = max(1, min(n, get_memory_limit() // per_image))
-    wg = weight.astype(dtype, copy=False).reshape(groups, o // groups, -1)   # G, O/G, Cg*KH*KW
-    out = np.empty((n, o, oh, ow), dtype=dtype)
+    step = max(1, min(n, _IM2COL_CHUNK_BYTES // per_image, get_memory_limit() // per_image))
+    buffer = np.zeros((step, c, *geo.kernel, oh, ow), dtype=dtype)            # step, C, KH, KW, OH, OW
     for start in range(0, n, step):
         part = x[start:start + step].astype(dtype, copy=False)
-        cols = unfold(part, geo, caller=f)                                   # n, C, KH, KW, OH, OW
-        cols = cols.reshape(part.shape[0], groups, -1, oh * ow)              # n, G, Cg*KH*KW, L
-        out[start:start + step] = np.matmul(wg[None], cols).reshape(part.shape[0], o, oh, ow)
-    if bias is not None:
-        out += bias.astype(dtype, copy=False)[None, :, None, None]
+        m = part.shape[0]
+        cols = unfold_into(part, geo, buffer[:m]).reshape(m, groups, taps, length)   # m, G, Cg*KH*KW, L
+        np.matmul(wg, cols, out=flat[start:start + m])
+        if b is not None:
+            out[start:start + m].reshape(m, o, length)[...] += b
     return out
 
 
@@ -247,10 +297,31 @@ def conv2d_backward(grad_output: npt.ArrayLike, x: npt.ArrayLike, weight: npt.Ar
     dtype = float_dtype(x.dtype, weight.dtype, g.dtype)
     cg, og = c // groups, o // groups
     taps = cg * math.prod(geo.kernel)
-    gg = g.astype(dtype, copy=False).reshape(n, groups, og, oh * ow)
-    cols = unfold(x.astype(dtype, copy=False), geo, caller=f).reshape(n, groups, taps, oh * ow)
-    grad_weight = np.einsum("ngol,ngkl->gok", gg, cols).reshape(weight.shape)
+    length = oh * ow
+    check_memory(array_bytes(x.shape, dtype), caller=f, what=f"the input gradient {x.shape}",
+                 advice="use a smaller batch or input")
+    check_memory(array_bytes((c, *geo.kernel, oh, ow), dtype), caller=f,
+                 what="the unfolded windows (im2col) of one image",
+                 advice="use a smaller input, fewer channels, a smaller kernel or a larger stride")
+    gg = g.astype(dtype, copy=False).reshape(n, groups, og, length)
+    wt = weight.astype(dtype, copy=False).reshape(groups, og, taps).transpose(0, 2, 1)   # G, Cg*KH*KW, O/G
+    # A few images (or one) at a time, in two reused buffers: their windows (zeroed once; the padding stays zero)
+    # give the weight gradient as a matrix product (BLAS), and the weight's transpose times their output gradient
+    # gives the window gradients, folded (added back) onto the input gradient.
+    per_image = array_bytes((c, *geo.kernel, oh, ow), dtype)
+    step = max(1, min(n, _IM2COL_CHUNK_BYTES // per_image))
+    cols = np.zeros((step, c, *geo.kernel, oh, ow), dtype=dtype)
+    dcols = np.empty((step, groups, taps, length), dtype=dtype)
+    grad_weight = np.zeros((groups, og, taps), dtype=dtype)
+    part = np.empty((step, groups, og, taps), dtype=dtype)
+    grad_x = np.zeros(x.shape, dtype=dtype)
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        unfold_into(x[start:start + m].astype(dtype, copy=False), geo, cols[:m])
+        np.matmul(gg[start:start + m], cols[:m].reshape(m, groups, taps, length).transpose(0, 1, 3, 2),
+                  out=part[:m])
+        grad_weight += part[0] if m == 1 else part[:m].sum(axis=0)
+        np.matmul(wt, gg[start:start + m], out=dcols[:m])
+        fold_into(dcols[:m].reshape(m, c, *geo.kernel, oh, ow), geo, grad_x[start:start + m])
     grad_bias = g.astype(dtype, copy=False).sum(axis=(0, 2, 3))
-    wg = weight.astype(dtype, copy=False).reshape(groups, og, taps)
-    dcols = np.matmul(wg.transpose(0, 2, 1)[None], gg).reshape(n, c, *geo.kernel, oh, ow)
-    return fold(dcols, geo, caller=f), grad_weight, grad_bias
+    return grad_x, grad_weight.reshape(weight.shape), grad_bias

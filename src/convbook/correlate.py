@@ -69,13 +69,15 @@ def _shift_and_add(xp: np.ndarray, k: np.ndarray) -> np.ndarray:
 _LAYOUTS = {1: ("(n,)", "(m,)"), 2: ("(H, W)", "(KH, KW)")}
 
 
-def _prepare(f: str, x: npt.ArrayLike, k: npt.ArrayLike, mode: Any, ndim: int, convention: str
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _prepare(f: str, x: npt.ArrayLike, k: npt.ArrayLike, mode: Any, ndim: int, convention: str,
+             padded: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Check the arguments and return the zero-padded input (common dtype) and the kernel."""
     checked_mode = as_mode(f, mode)
     xa = as_array(f, "x", x, ndim, _LAYOUTS[ndim][0])
     ka = as_array(f, "k", k, ndim, _LAYOUTS[ndim][1])
     _check_fits(f, xa, ka, checked_mode)
+    if not padded:   # the FFT method pads implicitly
+        return xa.astype(float_dtype(xa.dtype, ka.dtype), copy=False), ka
     return _pad(f, xa.astype(float_dtype(xa.dtype, ka.dtype), copy=False), ka.shape, checked_mode, convention), ka
 
 
@@ -137,7 +139,7 @@ def convolve1d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.n
     return sliding_window_view(xp, k.shape[0]) @ k[::-1]
 
 
-def correlate2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:
+def correlate2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid", *, method: str = "auto") -> np.ndarray:
     """Cross-correlation of a 2-D image with a 2-D kernel.
 
     Parameters
@@ -145,6 +147,10 @@ def correlate2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.
     x : array, shape (H, W)
     k : array, shape (KH, KW)
     mode : {'valid', 'same', 'full'}
+    method : {'auto', 'direct', 'fft'}
+        ``'direct'`` adds one scaled, shifted copy of the image per kernel
+        tap; ``'fft'`` multiplies spectra (:mod:`convbook.algorithms`);
+        ``'auto'`` picks by :func:`convbook.choose_correlate2d_method`'s cost rule.
 
     Returns
     -------
@@ -164,9 +170,14 @@ def correlate2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.
     [[-5.0, -5.0, -5.0], [-5.0, -5.0, -5.0], [-5.0, -5.0, -5.0]]
     >>> correlate2d(x, k, "same").shape, correlate2d(x, k, "full").shape
     ((4, 4), (5, 5))
+    >>> bool(np.allclose(correlate2d(x, k, method="fft"), -5.0))
+    True
     """
-    xp, k = _prepare("correlate2d", x, k, mode, 2, "scipy")
-    return _shift_and_add(xp, k)
+    from .algorithms import correlate2d_fft, resolve_correlate2d_method  # lazily, as the methods need this module
+    xa, k = _prepare("correlate2d", x, k, mode, 2, "scipy", padded=False)
+    if resolve_correlate2d_method("correlate2d", method, xa.shape, k.shape, mode, xa.dtype.itemsize) == "fft":
+        return correlate2d_fft(xa, k, mode)
+    return _shift_and_add(_pad("correlate2d", xa, k.shape, mode, "scipy"), k)
 
 
 def convolve2d(x: npt.ArrayLike, k: npt.ArrayLike, mode: Mode = "valid") -> np.ndarray:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.fft
 import scipy.sparse as sp
 
 from ._checks import as_int, as_mode, as_pair
@@ -36,6 +37,8 @@ __all__ = [
     "local_perception",
     "count_ops",
     "cost_table",
+    "conv2d_method_cost",
+    "separable_cost",
 ]
 
 
@@ -457,3 +460,180 @@ def cost_table(costs: Mapping[str, Cost], *, itemsize: int = 4) -> str:
         lines.append(f"| {name} | {c.params:,} | {c.multiplies:,} | {c.adds:,} | "
                      f"{format_bytes(c.params * itemsize)} |")
     return "\n".join(lines)
+
+
+# --- the cost of each conv2d method (the efficient-algorithms chapter) ---------------------------------------------
+
+_METHODS = ("direct", "im2col", "fft", "winograd")
+
+
+def _fft_ops(size: int) -> tuple[int, int]:
+    """Real multiplies and adds of one real FFT of ``size`` numbers: half of a radix-2 complex FFT's
+    ``2 n log2 n`` multiplies and ``3 n log2 n`` adds, rounded."""
+    nlog = size * math.log2(size) if size > 1 else 0.0
+    return round(nlog), round(1.5 * nlog)
+
+
+def conv2d_method_cost(method: str, input_shape: tuple[int, int, int, int],
+                       weight_shape: tuple[int, int, int, int], stride: Size2 = 1, padding: Padding = 0,
+                       dilation: Size2 = 1, groups: int = 1, itemsize: int = 8) -> Cost:
+    """Arithmetic and extra memory of one ``conv2d(..., method=method)`` call (no bias).
+
+    Parameters
+    ----------
+    method : {'direct', 'im2col', 'fft', 'winograd'}
+    input_shape, weight_shape, stride, padding, dilation, groups
+        As in :func:`conv2d_cost`.
+    itemsize : int
+        Bytes per number (8 for float64, 4 for float32).
+
+    Returns
+    -------
+    Cost
+        ``params`` are the weights; ``multiplies`` and ``adds`` count what
+        the method does; ``nbytes`` is the extra buffer it allocates
+        besides the (padded) input and the output:
+
+        - ``'direct'`` and ``'im2col'``: :func:`conv2d_cost`'s arithmetic;
+          direct holds one shifted copy of the input (``N*C*OH*OW``
+          numbers), im2col the copy of every window (``N*C*KH*KW*OH*OW``,
+          ``KH*KW`` times the input at stride 1: what :func:`convbook.im2col`
+          returns for the batch; ``conv2d`` itself copies a few images at a
+          time into a reused buffer).
+        - ``'winograd'`` (F(2x2, 3x3), ``T = N*ceil(OH/2)*ceil(OW/2)``
+          tiles): 16 multiplies per tile per (input channel, output channel)
+          and ``16*(C_in/groups - 1)`` adds to sum the channels; the input
+          transform ``BT d B`` costs 32 adds per tile and input channel, the
+          output transform ``AT M A`` 24 adds per tile and output channel,
+          the kernel transform ``G g Gᵀ`` 14 multiplies (halvings) and 28
+          adds per kernel; the buffers hold the 16 transformed numbers of
+          every input tile, kernel and output tile.
+        - ``'fft'`` (padded input at fast sizes ``Hf x Wf``, ``F = Hf*(Wf//2 + 1)``
+          frequencies): a real FFT of ``n = Hf*Wf`` numbers counts ``n log2 n``
+          multiplies and ``1.5 n log2 n`` adds (half of a radix-2 complex
+          FFT), for the ``N*C`` inputs, the ``C_out*C_in/groups`` kernels and
+          the ``N*C_out`` inverse transforms; each frequency of each
+          (image, output channel) costs ``C_in/groups`` complex multiplies
+          (4 multiplies and 2 adds each) and ``C_in/groups - 1`` complex adds
+          (2 adds); the buffers hold the three spectra (complex numbers of
+          ``2*itemsize`` bytes).
+
+    Raises
+    ------
+    ValueError
+        For a method not in the list, or one that does not apply (``'fft'``
+        needs stride 1; ``'winograd'`` a 3x3 kernel, stride 1 and dilation 1).
+
+    Examples
+    --------
+    One 2x2 output tile of a 3x3 kernel: 36 multiplies directly, 16 by Winograd.
+
+    >>> conv2d_method_cost("direct", (1, 1, 4, 4), (1, 1, 3, 3)).multiplies
+    36
+    >>> conv2d_method_cost("winograd", (1, 1, 4, 4), (1, 1, 3, 3)).multiplies - 14   # minus the kernel transform
+    16
+
+    im2col copies each of the 3*3 = 9 taps of every window: 9 times the input's 8 KiB (float64, stride 1, padded).
+
+    >>> c = conv2d_method_cost("im2col", (1, 1, 32, 32), (1, 1, 3, 3), padding=1)
+    >>> c.nbytes, c.nbytes // (32 * 32 * 8)
+    (73728, 9)
+    """
+    f = "conv2d_method_cost"
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ValueError(f"{f}: method must be one of {', '.join(map(repr, _METHODS))}; got {method!r}")
+    itemsize = as_int(f, "itemsize", itemsize, 1)
+    geo = Geometry.conv2d(input_shape, weight_shape, stride, padding, dilation, groups, caller=f)
+    base = conv2d_cost(input_shape, weight_shape, stride, padding, dilation, groups, itemsize=itemsize)
+    n, c, h, w = (int(v) for v in input_shape)
+    o, cg, kh, kw = (int(v) for v in weight_shape)
+    oh, ow = geo.output_size
+    if method == "fft" and geo.stride != (1, 1):
+        raise ValueError(f"{f}: method='fft' needs stride 1; got stride {geo.stride}")
+    if method == "winograd" and not (geo.kernel == (3, 3) and geo.stride == (1, 1) and geo.dilation == (1, 1)):
+        raise ValueError(f"{f}: method='winograd' needs a 3x3 kernel, stride 1 and dilation 1; got kernel "
+                         f"{kh}x{kw}, stride {geo.stride}, dilation {geo.dilation}")
+    if method == "direct":
+        return Cost(base.params, base.multiplies, base.adds, n * c * oh * ow * itemsize, base.output_shape)
+    if method == "im2col":
+        return Cost(base.params, base.multiplies, base.adds, n * c * kh * kw * oh * ow * itemsize,
+                    base.output_shape)
+    if method == "winograd":
+        tiles = n * (-(-oh // 2)) * (-(-ow // 2))
+        mul = tiles * o * cg * 16 + o * cg * 14
+        add = tiles * o * 16 * (cg - 1) + tiles * c * 32 + tiles * o * 24 + o * cg * 28
+        nbytes = 16 * (tiles * c + o * cg + tiles * o) * itemsize
+        return Cost(base.params, mul, add, nbytes, base.output_shape)
+    hp, wp = (size + before + after for size, (before, after) in zip((h, w), geo.padding))
+    hf, wf = scipy.fft.next_fast_len(hp), scipy.fft.next_fast_len(wp, real=True)
+    freqs = hf * (wf // 2 + 1)
+    fm, fa = _fft_ops(hf * wf)
+    transforms = n * c + o * cg + n * o
+    mul = transforms * fm + n * o * freqs * cg * 4
+    add = transforms * fa + n * o * freqs * (cg * 2 + (cg - 1) * 2)
+    return Cost(base.params, mul, add, transforms * freqs * 2 * itemsize, base.output_shape)
+
+
+def separable_cost(kernel_shape: tuple[int, ...], rank: int, output_shape: tuple[int, ...],
+                   itemsize: int = 8) -> dict[str, Cost]:
+    """Arithmetic of a ``d``-D correlation with the full kernel and as ``rank`` separable passes.
+
+    Parameters
+    ----------
+    kernel_shape : tuple of int
+        ``(KH, KW)`` (any number ``d`` of axes).
+    rank : int >= 1
+        Separable passes (the kernel's rank, :func:`convbook.kernel_rank`, for an exact result).
+    output_shape : tuple of int
+        The output's shape, one entry per axis of the kernel.
+    itemsize : int
+        Bytes per stored number.
+
+    Returns
+    -------
+    dict with keys 'full' and 'separable' -> Cost
+        Full: ``prod(K)`` multiplies per output (``w**d`` for a ``w``-wide
+        cube). Separable: each pass filters along axis 0, then 1, ...; the
+        filter along axis ``i`` has ``K_i`` taps and runs over an
+        intermediate array whose axes before ``i`` already have the output's
+        length and the others the padded input's (``output + K - 1``); the
+        ``rank`` passes are summed (``rank - 1`` adds per output). About
+        ``rank * sum(K)`` multiplies per output (``r*w*d``). ``params``: the
+        numbers stored (``prod(K)`` or ``rank*sum(K)``).
+
+    Examples
+    --------
+    A 7x7 kernel on a 100x100 output: 49 multiplies per output, against
+    7 + 7*106/100 = 14.42 for one separable pass.
+
+    >>> costs = separable_cost((7, 7), 1, (100, 100))
+    >>> costs["full"].multiplies // 10_000, costs["separable"].multiplies / 10_000
+    (49, 14.42)
+    >>> costs["full"].params, costs["separable"].params
+    (49, 14)
+    """
+    f = "separable_cost"
+    itemsize = as_int(f, "itemsize", itemsize, 1)
+    rank = as_int(f, "rank", rank, 1)
+    for name, shape in (("kernel_shape", kernel_shape), ("output_shape", output_shape)):
+        if not isinstance(shape, (tuple, list)) or not shape:
+            raise ValueError(f"{f}: {name} must be a tuple of ints, one per axis; got {shape!r}")
+    ks = [as_int(f, "kernel_shape", v, 1) for v in kernel_shape]
+    outs = [as_int(f, "output_shape", v, 1) for v in output_shape]
+    if len(ks) != len(outs):
+        raise ValueError(f"{f}: kernel_shape and output_shape must have one entry per axis each; got "
+                         f"{tuple(ks)} and {tuple(outs)}")
+    if rank > min(ks):
+        raise ValueError(f"{f}: rank must be at most the smallest kernel side {min(ks)} for kernel_shape "
+                         f"{tuple(ks)}; got {rank}")
+    outputs = math.prod(outs)
+    full_mul, full_add = _sums(outputs, math.prod(ks), False)
+    mul = add = 0
+    for i, k in enumerate(ks):
+        positions = math.prod(outs[: i + 1]) * math.prod(o + kk - 1 for o, kk in zip(outs[i + 1:], ks[i + 1:]))
+        m, a = _sums(positions, k, False)
+        mul, add = mul + m, add + a
+    sep_params = rank * sum(ks)
+    full = Cost(math.prod(ks), full_mul, full_add, math.prod(ks) * itemsize, tuple(outs))
+    sep = Cost(sep_params, rank * mul, rank * add + (rank - 1) * outputs, sep_params * itemsize, tuple(outs))
+    return {"full": full, "separable": sep}
