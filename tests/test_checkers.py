@@ -110,6 +110,17 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
     "neuroscience.check_gabor_match": ({}, (math.pi / 2, 6.0, math.pi / 2)),  # (tau, period, phi)
     "neuroscience.check_complex_response": ({}, 50.0),  # sqrt(30² + 40²)
     "variants.check_rates": ({}, (1, 3, 9)),
+    "efficient.check_winograd_multiplies": ({}, 67_108_864),
+    "efficient.check_ranks": ({}, (1, 2, 2)),
+    "efficient.check_crossover": ({}, 5),
+    "structured_outputs.check_dense_to_conv": ({"weight": np.arange(72.0).reshape(4, 18), "input_shape": (2, 3, 3)},
+                                               np.arange(72.0).reshape(4, 2, 3, 3)),
+    "structured_outputs.check_grid_size": ({}, (17, 25)),
+    "structured_outputs.check_aligned_offsets": ({}, [0, 4, 8, 12]),
+    "priors.check_sharing_saving": ({}, 12 * 12 * 25 - 25),
+    "priors.check_failing_model": ({}, 3),
+    "priors.check_mask": ({}, np.array([[1.0 if (r - i) in (0, 1) and (c - j) in (0, 1) else 0.0
+                                         for r in range(3) for c in range(4)] for i in range(2) for j in range(3)])),
     "pooling.check_vgg_positions": ({}, 10 * 10),
     "pooling.check_avg_pool": ({"x": _POOL_X}, _POOL_X.reshape(3, 2, 4, 2).mean(axis=(1, 3))),
     "pooling.check_max_pool_grad": ({"x": _GRAD_X, "grad": _GRAD_G}, _max_pool_grad(_GRAD_X, _GRAD_G, 2)),
