@@ -36,9 +36,22 @@ def build(stem: str, out: pathlib.Path) -> pathlib.Path:
                    f"    chapters:\n      - file: book/{stem}\n  - caption: About\n    chapters:\n"
                    "      - file: book/glossary\n      - file: book/references\n", encoding="utf-8")
     shutil.rmtree(out / "_build", ignore_errors=True)
-    subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--toc", str(toc),
-                    "--path-output", str(out)], check=True, cwd=ROOT)
+    run = subprocess.run([str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--toc", str(toc),
+                          "--path-output", str(out)], cwd=ROOT, capture_output=True, text=True)
+    (out / "build.log").write_text(run.stdout + run.stderr, encoding="utf-8")
+    print(run.stdout[-3000:], run.stderr[-3000:], sep="\n")
+    run.check_returncode()
     return out / "_build" / "html"
+
+
+#: Warnings that only a one-chapter build gives (links to the chapters it leaves out).
+PARTIAL_BUILD_WARNINGS = ("unknown document", "undefined label", "not included in any toctree", "toctree contains")
+
+
+def build_warnings(log: str, stem: str) -> list[str]:
+    """The build's warnings about this chapter that the strict build of the whole book (-W) would fail on."""
+    return [f"build warning: {line.strip()}" for line in log.splitlines()
+            if "WARNING" in line and f"{stem}.ipynb" in line and not any(w in line for w in PARTIAL_BUILD_WARNINGS)]
 
 
 def report(stem: str, site: pathlib.Path, shots: pathlib.Path) -> int:
@@ -46,6 +59,9 @@ def report(stem: str, site: pathlib.Path, shots: pathlib.Path) -> int:
     text = page.read_text(encoding="utf-8")
     problems = [f"prose number {n}: …{c}…" for n, c in check_site.prose_numbers(text)]
     problems += [p for p in check_site.claim_lines_in_code(site) if f"{stem}.html" in p]
+    log = site.parent.parent / "build.log"
+    if log.exists():
+        problems += build_warnings(log.read_text(encoding="utf-8"), stem)
     from playwright.sync_api import sync_playwright
 
     shots.mkdir(parents=True, exist_ok=True)
