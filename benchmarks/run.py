@@ -122,28 +122,26 @@ def peak_flops(trials: int = 40) -> dict[str, float]:
     """Best GEMM rate per dtype (FLOP/s) on this core: the fastest of many short trials.
 
     Square products of 384, 512 and 768 (in cache, so that memory does not
-    limit them), by numpy (OpenBLAS) and torch, one thread; each trial lasts
-    a few milliseconds and the best one counts, so that a busy moment of the
-    shared machine does not lower the peak.
+    limit them), by numpy (OpenBLAS: :func:`convbook.peak_gemm_flops`, the
+    measurement the book's chapter uses) and by torch, one thread; each trial
+    lasts a few milliseconds and the best one counts, so that a busy moment of
+    the shared machine does not lower the peak.
     """
+    sizes = (384, 512, 768)
     best: dict[str, float] = {}
     rng = np.random.default_rng(5)
     for dtype in (np.float32, np.float64):
-        rate = 0.0
-        for n in (384, 512, 768):
-            a = rng.normal(size=(n, n)).astype(dtype)
-            out = np.empty_like(a)
-            ta = torch.from_numpy(a)
+        rate = cb.peak_gemm_flops(dtype, sizes, trials)           # numpy's side
+        for n in sizes:                                           # torch's side
+            ta = torch.from_numpy(rng.normal(size=(n, n)).astype(dtype))
             tout = torch.empty_like(ta)
-            calls: list[Callable[[], object]] = [partial(np.matmul, a, a, out=out), partial(torch.mm, ta, ta, out=tout)]
-            for fn in calls:
-                fn()
-                reps = max(1, int(1e8 / (2 * n**3)))
-                for _ in range(trials):
-                    t0 = time.perf_counter()
-                    for _ in range(reps):
-                        fn()
-                    rate = max(rate, 2 * n**3 * reps / (time.perf_counter() - t0))
+            torch.mm(ta, ta, out=tout)
+            reps = max(1, int(1e8 / (2 * n**3)))
+            for _ in range(trials):
+                t0 = time.perf_counter()
+                for _ in range(reps):
+                    torch.mm(ta, ta, out=tout)
+                rate = max(rate, 2 * n**3 * reps / (time.perf_counter() - t0))
         best[np.dtype(dtype).name] = rate
     return best
 

@@ -144,6 +144,105 @@ def test_plots_are_legible():
     plt.close(ax.figure)
 
 
+# --- how close to the machine ----------------------------------------------------------------------------------
+
+QUICK = dict(repeat=1, min_time=1e-4, trials=1)
+
+
+@pytest.fixture(scope="module")
+def machine():
+    return ch.machine_comparison(**QUICK)
+
+
+def test_machine_comparison_rows_and_counts(machine):
+    methods = [m for m in cb.CONV2D_METHODS if m != "auto"]
+    assert [(r.operation, r.by.split(" ")[0]) for r in machine.rows] == (
+        [("conv2d", "torch"), ("conv2d", "convbook")] + [("conv2d", m) for m in methods]
+        + [(op, who) for op in ("conv2d_backward", "max_pool2d", "avg_pool2d") for who in ("torch", "convbook")])
+    x, w = np.ones((8, 32, 32, 32), np.float32), np.ones((64, 32, 3, 3), np.float32)
+    assert machine.row("conv2d", "convbook").by == f"convbook (auto: {cb.choose_conv2d_method(x, w, padding=1)})"
+    assert [r.ratio for r in machine.rows if r.by == "torch"] == [1.0] * 4
+    assert all(r.seconds > 0 and r.ratio > 0 for r in machine.rows)
+    n, c, side, o = ch.MACHINE_LAYER
+    forward = 2 * n * o * side * side * c * 9
+    assert {r.flops for r in machine.rows if r.operation == "conv2d"} == {forward}
+    assert {r.flops for r in machine.rows if r.operation == "conv2d_backward"} == {2 * forward}
+    assert {r.flops for r in machine.rows if "pool" in r.operation} == {0}
+    assert machine.peak > 1e6
+    r = machine.row("conv2d", "torch")
+    assert machine.share(r) == pytest.approx(r.flops / r.seconds / machine.peak)
+    with pytest.raises(KeyError, match="no row 'conv2d' by 'cudnn'"):
+        machine.row("conv2d", "cudnn")
+
+
+def test_machine_comparison_compares_every_result_with_torch(machine):
+    names = [c.name for c in machine.compared]
+    assert names == ([f"conv2d, method {m}" for m in cb.CONV2D_METHODS]
+                     + [f"conv2d_backward, {g} gradient" for g in ("input", "weight", "bias")]
+                     + ["max_pool2d", "avg_pool2d"])
+    for c in machine.compared:
+        assert c.ours.dtype == c.reference.dtype == np.float32 and c.ours.shape == c.reference.shape
+        assert np.abs(c.ours - c.reference).max() <= c.atol, c.name
+    shapes = {c.name: c.ours.shape for c in machine.compared}
+    assert shapes["max_pool2d"] == (8, 64, 16, 16) and shapes["conv2d_backward, weight gradient"] == (64, 32, 3, 3)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_machine_comparison_tolerance_has_a_margin(seed):
+    """The float32 results stay well within the tolerance for other data than the chapter's."""
+    m = ch.machine_comparison(seed=seed, **QUICK)
+    assert all(np.abs(c.ours - c.reference).max() <= c.atol / 2 for c in m.compared), seed
+
+
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d", "conv2d_backward", "conv2d"])
+def test_machine_comparison_refuses_to_time_a_wrong_result(monkeypatch, name):
+    real = getattr(ch, name)
+
+    def wrong(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return tuple(o + 1 for o in out) if isinstance(out, tuple) else out + 1
+
+    def no_timing(*args, **kwargs):
+        raise AssertionError("timed a result that is not torch's")
+
+    monkeypatch.setattr(ch, name, wrong)
+    monkeypatch.setattr(ch, "compare_times", no_timing)
+    with pytest.raises(RuntimeError, match=f"machine_comparison: {name}.* is not torch's result"):
+        ch.machine_comparison(**QUICK)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    (dict(repeat=0), "repeat must be a whole number >= 1; got 0"),
+    (dict(repeat=2.0), "repeat must be a whole number >= 1; got 2.0"),
+    (dict(trials=0), "trials must be a whole number >= 1; got 0"),
+    (dict(trials=True), "trials must be a whole number >= 1; got True"),
+    (dict(min_time=0), r"min_time \(seconds per call per round\) must be in \(0, 1\]; got 0"),
+    (dict(min_time=5.0), "min_time .* got 5.0"),
+    (dict(min_time="0.1"), "min_time .* got '0.1'"),
+])
+def test_machine_comparison_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match="^machine_comparison: " + message):
+        ch.machine_comparison(**kwargs)
+
+
+def test_machine_table(machine):
+    lines = ch.machine_table(machine).splitlines()
+    assert lines[0].startswith("Peak of this core (the best float32 matrix product, numpy, one thread): **")
+    assert lines[0].endswith(f"{machine.peak / 1e9:.1f} GFLOP/s**") and lines[1] == ""
+    assert lines[2] == "| operation | computed by | ms | time / torch's | GFLOP/s | share of peak |"
+    assert lines[3] == "|---|---|--:|--:|--:|--:|"
+    body = [line.split(" | ") for line in lines[4:]]
+    assert len(body) == len(machine.rows) and all(len(cells) == 6 for cells in body)
+    assert [cells[0].strip("| ") for cells in body] == ["conv2d"] + [""] * 5 + ["conv2d_backward", "",
+                                                                            "max_pool2d", "", "avg_pool2d", ""]
+    for cells, r in zip(body, machine.rows):
+        assert cells[1] == r.by and cells[2] == f"{r.seconds * 1e3:.2f}" and cells[3] == f"{r.ratio:.2f}"
+        assert cells[4:] == (["–", "– |"] if not r.flops else
+                             [f"{r.flops / r.seconds / 1e9:.1f}", f"{machine.share(r):.0%} |"])
+    with pytest.raises(TypeError, match="machine_table: m must be a MachineComparison .*; got dict"):
+        ch.machine_table({})
+
+
 # --- the exercise checkers ------------------------------------------------------------------------------------------
 
 def test_winograd_checker():

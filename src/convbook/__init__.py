@@ -107,7 +107,7 @@ from .structured import (
     prediction_grid_size,
     synthetic_shapes,
 )
-from .timing import Timing, compare_times, median_time
+from .timing import Timing, compare_times, median_time, peak_gemm_flops
 from .transpose import conv_transpose2d, conv_transpose2d_naive
 from .variants import (
     channel_shuffle,
@@ -231,6 +231,7 @@ __all__ = [
     "operator_matrix",
     "output_size",
     "Padding",
+    "peak_gemm_flops",
     "pool_comparisons",
     "prediction_grid_size",
     "prior_costs",

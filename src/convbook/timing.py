@@ -1,17 +1,21 @@
 """Timing as ratios measured in one run (the machine is shared and noisy).
 
 Chapter: *Parameter sharing* and the efficient-algorithms chapter; used by
-``benchmarks/``.
+``benchmarks/``. :func:`peak_gemm_flops` measures what the share of the
+machine's peak is a share of: the best rate of a matrix product on this core.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["median_time", "compare_times", "Timing"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["median_time", "compare_times", "Timing", "peak_gemm_flops"]
 
 
 def median_time(fn: Callable[[], Any], repeat: int = 5, min_time: float = 0.02) -> float:
@@ -136,3 +140,84 @@ def compare_times(methods: Mapping[str, Callable[[], Any]], reference: str, repe
         ratios = sorted(s / r for s, r in zip(secs, rounds[reference]))
         out.append(Timing(name, sorted(secs)[len(secs) // 2], ratios[len(ratios) // 2], ratios[0], ratios[-1]))
     return out
+
+
+#: FLOPs of one trial of :func:`peak_gemm_flops` (a few milliseconds on one core).
+_TRIAL_FLOPS = 1e8
+
+
+def peak_gemm_flops(dtype: npt.DTypeLike = np.float32, sizes: Sequence[int] = (384, 512, 768),
+                    trials: int = 20) -> float:
+    """This core's peak arithmetic rate: the best FLOP/s of square matrix products, over many short trials.
+
+    For each ``n`` in ``sizes`` the product of an ``(n, n)`` matrix of
+    ``dtype`` with itself (``numpy.matmul`` into a reused output, so BLAS;
+    ``2 * n**3`` FLOPs, one multiply and one add per fused multiply-add) is
+    run ``trials`` times, each trial repeating it for about 1e8 FLOPs (a few
+    milliseconds); the fastest trial of all gives the rate. Products of
+    this size stay in cache and keep the vector units as busy as any code
+    can, and the best of many short trials is the rate of a moment when the
+    shared machine left the core alone: the attainable peak, a lower bound
+    on the data sheet's. It uses as many threads as numpy's BLAS is allowed
+    (``threadpoolctl.threadpool_limits(1)`` or ``OPENBLAS_NUM_THREADS=1`` for
+    one core).
+
+    Parameters
+    ----------
+    dtype : float32 or float64
+    sizes : sequence of int, each >= 1
+        Sides ``n`` of the square matrices.
+    trials : int >= 1
+        Timed trials per size.
+
+    Returns
+    -------
+    float
+        FLOP/s of the fastest trial.
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not float32 or float64, ``sizes`` is empty or holds a
+        side < 1, or ``trials`` is not a whole number >= 1.
+
+    Examples
+    --------
+    The rate varies with the machine and the moment; it is a positive float:
+
+    >>> rate = peak_gemm_flops(sizes=(64,), trials=2)
+    >>> isinstance(rate, float), rate > 0
+    (True, True)
+    >>> peak_gemm_flops(np.int64)
+    Traceback (most recent call last):
+    ...
+    ValueError: peak_gemm_flops: dtype must be float32 or float64; got int64
+    """
+    f = "peak_gemm_flops"
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise ValueError(f"{f}: dtype must be float32 or float64; got {dtype!r}") from err
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"{f}: dtype must be float32 or float64; got {dt.name}")
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or len(sizes) == 0 or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        raise ValueError(f"{f}: sizes must be a non-empty sequence of whole numbers >= 1 (matrix sides); "
+                         f"got {sizes!r}")
+    if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
+        raise ValueError(f"{f}: trials must be a whole number >= 1; got {trials!r}")
+    rng = np.random.default_rng(0)
+    best = 0.0
+    for n in sizes:
+        n = int(n)
+        a = rng.normal(size=(n, n)).astype(dt)
+        out = np.empty_like(a)
+        np.matmul(a, a, out=out)  # warm up
+        flops = 2.0 * n**3
+        reps = max(1, int(_TRIAL_FLOPS / flops))
+        for _ in range(int(trials)):
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                np.matmul(a, a, out=out)
+            best = max(best, flops * reps / max(time.perf_counter() - t0, 1e-12))
+    return best

@@ -5,6 +5,9 @@ kernel and image size by :func:`sweep` (with the counts of
 :func:`convbook.conv2d_method_cost` beside the times, drawn by
 :func:`plot_sweep`), im2col's copy is measured by :func:`peak_bytes`, and
 :func:`separable_table` compares the multiplies of full and separable kernels.
+:func:`machine_comparison` times a layer, its backward pass and pooling
+against torch on one core, beside the core's peak
+(:func:`convbook.peak_gemm_flops`), and :func:`machine_table` shows them.
 
 Goodfellow et al. (§9.9) note that the expensive part of training a
 convolutional network is learning its filters, and list three ways to get
@@ -30,17 +33,19 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..algorithms import separable_correlate2d
-from ..conv import conv2d
-from ..cost import conv2d_method_cost, separable_cost
+from ..algorithms import CONV2D_METHODS, choose_conv2d_method, separable_correlate2d
+from ..conv import conv2d, conv2d_backward
+from ..cost import conv2d_cost, conv2d_method_cost, separable_cost
 from ..data import digits
 from ..gabor import gabor_kernel
 from ..plotting import FIG_WIDTH, check_legible
-from ..timing import median_time
+from ..pooling import avg_pool2d, max_pool2d
+from ..timing import compare_times, median_time, peak_gemm_flops
 
 __all__ = ["LINEAR_STEPS", "FULL_STEPS", "N_TRAIN", "RANKING_N_TRAIN", "N_PATCHES",
            "METHOD_COLORS", "Sweep", "sweep", "crossover", "peak_bytes", "plot_sweep", "separable_table",
-           "method_cost_table", "plot_low_rank",
+           "method_cost_table", "plot_low_rank", "MACHINE_LAYER", "MACHINE_POOL_SHAPE", "Compared", "SpeedRow",
+           "MachineComparison", "machine_comparison", "machine_table",
            "FEATURE_COLORS", "FEATURE_KINDS", "ARCHITECTURES", "Split", "digit_split", "random_filters",
            "hand_filters", "kmeans_filters", "FeatureResult", "fixed_filter_accuracy", "trained_accuracy",
            "feature_comparison", "filter_correlations", "feature_table", "Ranking", "architecture_ranking",
@@ -624,3 +629,176 @@ def plot_low_rank(errors: dict[str, Sequence[float]], ax: Any = None) -> Any:
         ax.figure.tight_layout()
         check_legible(ax)
     return ax
+
+
+# --- how close to the machine ---------------------------------------------------------------------------------------
+
+#: The medium layer of ``make bench``: (batch, C_in, side, C_out); 3 x 3 kernels, padding 1, float32.
+MACHINE_LAYER = (8, 32, 32, 64)
+#: The map pooled by :func:`machine_comparison` (2 x 2 windows, stride 2), float32.
+MACHINE_POOL_SHAPE = (8, 64, 32, 32)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One result of convbook and torch's (``reference``) for the same call, equal within ``atol`` (float32)."""
+
+    name: str
+    ours: np.ndarray
+    reference: np.ndarray
+    atol: float
+
+
+@dataclass(frozen=True)
+class SpeedRow:
+    """One timed call: median seconds, its time over torch's for the same operation, and FLOPs counted.
+
+    ``flops`` is 0 where no FLOPs are counted (pooling does no
+    multiply-adds, only a comparison or an addition per input read, and is
+    limited by memory).
+    """
+
+    operation: str
+    by: str
+    seconds: float
+    ratio: float
+    flops: int
+
+
+@dataclass(frozen=True)
+class MachineComparison:
+    """What :func:`machine_comparison` measured: the core's peak (FLOP/s), the rows, and the results compared."""
+
+    peak: float
+    rows: tuple[SpeedRow, ...]
+    compared: tuple[Compared, ...]
+
+    def row(self, operation: str, by: str) -> SpeedRow:
+        """The row of ``operation`` computed ``by`` (``'torch'``, ``'convbook'`` or a method's name)."""
+        for r in self.rows:
+            if (r.operation, r.by.split(" ")[0]) == (operation, by):
+                return r
+        raise KeyError(f"MachineComparison.row: no row {operation!r} by {by!r}")
+
+    def share(self, r: SpeedRow) -> float:
+        """The share of the peak a row reaches: its FLOPs per second over :attr:`peak` (0 without FLOPs)."""
+        return r.flops / r.seconds / self.peak
+
+
+#: Results are equal when within this fraction of the reference's largest magnitude (float32 sums of thousands).
+_RELATIVE_TOLERANCE = 2e-5
+
+
+def _checked(name: str, ours: Any, ref: Any) -> Compared:
+    ours = np.asarray(ours)
+    ref = ref.detach().numpy() if hasattr(ref, "detach") else np.asarray(ref)
+    atol = _RELATIVE_TOLERANCE * max(1.0, float(np.abs(ref).max()))
+    if ours.shape != ref.shape or ours.dtype != ref.dtype or not np.allclose(ours, ref, rtol=0, atol=atol):
+        raise RuntimeError(f"machine_comparison: {name} is not torch's result (shapes {ours.shape} and "
+                           f"{ref.shape}, dtypes {ours.dtype} and {ref.dtype}); nothing was timed")
+    return Compared(name, ours, ref, atol)
+
+
+def machine_comparison(*, repeat: int = 5, min_time: float = 0.02, trials: int = 20,
+                       seed: int = 0) -> MachineComparison:
+    """Time convbook against torch on one core, beside the core's peak; every result checked equal first.
+
+    On one thread (numpy's BLAS and torch): the peak is
+    :func:`convbook.peak_gemm_flops` (float32, ``trials`` per size); then
+    ``conv2d`` on :data:`MACHINE_LAYER` (as called, ``method='auto'``, and by
+    each method), ``conv2d_backward`` against torch's
+    ``convolution_backward`` (the three gradients), and ``max_pool2d`` and
+    ``avg_pool2d`` (2 x 2, stride 2) on :data:`MACHINE_POOL_SHAPE`, all
+    float32. Each result is compared with torch's (within 2e-5 of its
+    largest magnitude; :class:`RuntimeError` before any timing otherwise),
+    then each operation is timed with :func:`convbook.compare_times`
+    (``repeat`` interleaved rounds of about ``min_time`` seconds per call,
+    torch the reference). FLOPs are the cost model's, 2 per multiply-add:
+    ``2 * conv2d_cost(...).multiplies`` forward, and the input and weight
+    gradients (two correlations of the same size) backward.
+
+    Returns
+    -------
+    MachineComparison
+    """
+    f = "machine_comparison"
+    for name, v, low in (("repeat", repeat, 1), ("trials", trials, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{f}: {name} must be a whole number >= {low}; got {v!r}")
+    if isinstance(min_time, bool) or not isinstance(min_time, (int, float)) or not 0 < min_time <= 1:
+        raise ValueError(f"{f}: min_time (seconds per call per round) must be in (0, 1]; got {min_time!r}")
+    import torch
+    import torch.nn.functional as F
+    from threadpoolctl import threadpool_limits
+
+    n, c, side, o = MACHINE_LAYER
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, c, side, side)).astype(np.float32)
+    w = (rng.normal(size=(o, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
+    g = rng.normal(size=(n, o, side, side)).astype(np.float32)
+    xp = rng.normal(size=MACHINE_POOL_SHAPE).astype(np.float32)
+    tx, tw, tg, txp = (torch.from_numpy(a) for a in (x, w, g, xp))
+    forward = 2 * conv2d_cost(x.shape, w.shape, padding=1).multiplies
+    backward = 2 * (conv2d_cost(g.shape, (c, o, 3, 3), padding=1).multiplies              # input gradient
+                    + conv2d_cost((c, n, side, side), (o, n, side, side), padding=1).multiplies)  # weight gradient
+
+    def torch_backward() -> Any:
+        return torch.ops.aten.convolution_backward(tg, tx, tw, [o], [1, 1], [1, 1], [1, 1], False, [0, 0], 1,
+                                                   [True, True, True])
+
+    with threadpool_limits(1), _one_thread():
+        peak = peak_gemm_flops(np.float32, trials=trials)
+        methods = [m for m in CONV2D_METHODS if m != "auto"]
+        auto = choose_conv2d_method(x, w, padding=1)
+        ref = F.conv2d(tx, tw, padding=1)
+        compared = [_checked(f"conv2d, method {m}", conv2d(x, w, padding=1, method=m), ref)
+                    for m in CONV2D_METHODS]
+        compared += [_checked(f"conv2d_backward, {what}", ours, theirs) for what, ours, theirs in
+                     zip(("input gradient", "weight gradient", "bias gradient"),
+                         conv2d_backward(g, x, w, padding=1), torch_backward())]
+        compared.append(_checked("max_pool2d", max_pool2d(xp, 2), F.max_pool2d(txp, 2)))
+        compared.append(_checked("avg_pool2d", avg_pool2d(xp, 2), F.avg_pool2d(txp, 2)))
+        groups: list[tuple[str, int, dict[str, Any]]] = [
+            ("conv2d", forward, {"torch": lambda: F.conv2d(tx, tw, padding=1),
+                                 f"convbook (auto: {auto})": lambda: conv2d(x, w, padding=1),
+                                 **{m: (lambda m=m: conv2d(x, w, padding=1, method=m)) for m in methods}}),
+            ("conv2d_backward", backward, {"torch": torch_backward,
+                                           "convbook": lambda: conv2d_backward(g, x, w, padding=1)}),
+            ("max_pool2d", 0, {"torch": lambda: F.max_pool2d(txp, 2), "convbook": lambda: max_pool2d(xp, 2)}),
+            ("avg_pool2d", 0, {"torch": lambda: F.avg_pool2d(txp, 2), "convbook": lambda: avg_pool2d(xp, 2)}),
+        ]
+        rows = []
+        for operation, flops, calls in groups:
+            for t in compare_times(calls, "torch", repeat=repeat, min_time=min_time):
+                rows.append(SpeedRow(operation, t.name, t.seconds, t.ratio, flops))
+    return MachineComparison(peak, tuple(rows), tuple(compared))
+
+
+def machine_table(m: MachineComparison) -> str:
+    """The rows of :func:`machine_comparison` as a Markdown table, after a line giving the peak.
+
+    Examples
+    --------
+    >>> m = MachineComparison(1e11, (SpeedRow("conv2d", "torch", 0.004, 1.0, 2 * 10**8),
+    ...                                SpeedRow("max_pool2d", "convbook", 0.001, 1.5, 0)), ())
+    >>> print(machine_table(m))
+    Peak of this core (the best float32 matrix product, numpy, one thread): **100.0 GFLOP/s**
+    <BLANKLINE>
+    | operation | computed by | ms | time / torch's | GFLOP/s | share of peak |
+    |---|---|--:|--:|--:|--:|
+    | conv2d | torch | 4.00 | 1.00 | 50.0 | 50% |
+    | max_pool2d | convbook | 1.00 | 1.50 | – | – |
+    """
+    if not isinstance(m, MachineComparison):
+        raise TypeError(f"machine_table: m must be a MachineComparison (from machine_comparison); "
+                        f"got {type(m).__name__}")
+    lines = [f"Peak of this core (the best float32 matrix product, numpy, one thread): **{m.peak / 1e9:.1f} GFLOP/s**",
+             "", "| operation | computed by | ms | time / torch's | GFLOP/s | share of peak |",
+             "|---|---|--:|--:|--:|--:|"]
+    last = ""
+    for r in m.rows:
+        rate = f"{r.flops / r.seconds / 1e9:.1f} | {m.share(r):.0%}" if r.flops else "– | –"
+        op = r.operation if r.operation != last else ""
+        last = r.operation
+        lines.append(f"| {op} | {r.by} | {r.seconds * 1e3:.2f} | {r.ratio:.2f} | {rate} |")
+    return "\n".join(lines)
