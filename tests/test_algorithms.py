@@ -485,6 +485,105 @@ def test_winograd_goes_a_few_images_at_a_time(rng, monkeypatch):
                                torch_conv(x, w, None, dict(padding=1, groups=2)), atol=1e-12)
 
 
+def _count_winograd_chunks(monkeypatch):
+    import convbook.algorithms as alg
+    calls = []
+    chunk = alg._winograd_chunk
+
+    def counted(x, u, geo, r0, nr, buf, out):
+        calls.append((x.shape[0], r0, nr))
+        return chunk(x, u, geo, r0, nr, buf, out)
+
+    monkeypatch.setattr(alg, "_winograd_chunk", counted)
+    return calls
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3_000, 20_000, 100_000, 10**7])
+@pytest.mark.parametrize(("shape", "wshape", "kw"), [
+    ((3, 4, 9, 7), (6, 2, 3, 3), dict(padding=1, groups=2)),         # odd output sides: the last tile overhangs
+    ((2, 3, 12, 10), (5, 3, 3, 3), dict(padding=(2, 0))),            # rows of padding only, more than one
+    ((5, 2, 4, 11), (4, 2, 3, 3), dict(padding="same")),
+    ((2, 6, 15, 16), (6, 1, 3, 3), dict(padding=(0, 2), groups=6)),  # depthwise
+    ((1, 2, 3, 3), (2, 2, 3, 3), {}),                                # one output
+    ((2, 2, 3, 5), (3, 2, 3, 3), dict(padding=(4, 3))),              # bands of padding only
+])
+def test_winograd_chunks_of_images_and_bands_of_rows(chunk_bytes, shape, wshape, kw, rng, monkeypatch):
+    import convbook.algorithms as alg
+    monkeypatch.setattr(alg, "_WINOGRAD_CHUNK_BYTES", chunk_bytes)
+    calls = _count_winograd_chunks(monkeypatch)
+    x, w, b = rng.normal(size=shape), rng.normal(size=wshape), rng.normal(size=wshape[0])
+    out = cb.conv2d(x, w, b, **kw, method="winograd")
+    np.testing.assert_allclose(out, torch_conv(x, w, b, kw), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out, cb.conv2d_naive(x, w, b, **kw), rtol=0, atol=1e-12)
+    assert out.flags.c_contiguous and out.shape == torch_conv(x, w, b, kw).shape
+    th = -(-out.shape[2] // 2)
+    # every tile row of every image exactly once: chunks of whole images, or bands of rows of one image
+    covered, image = [], 0
+    for k, r0, nr in calls:
+        covered += [(i, r) for i in range(image, image + k) for r in range(r0, r0 + nr)]
+        image += k if r0 + nr == th else 0
+    assert sorted(covered) == [(i, r) for i in range(shape[0]) for r in range(th)]
+    assert sum(nr * k for k, _, nr in calls) == shape[0] * th
+    if chunk_bytes == 1:
+        assert all(k == 1 and nr == 1 for k, _, nr in calls)          # one row of tiles of one image at a time
+    if chunk_bytes == 10**7:
+        assert len(calls) == 1                                        # the whole batch at once
+
+
+def test_winograd_bands_stay_within_a_small_memory_limit(rng, monkeypatch):
+    calls = _count_winograd_chunks(monkeypatch)
+    x, w = rng.normal(size=(3, 4, 21, 19)), rng.normal(size=(6, 4, 3, 3))
+    expected = torch_conv(x, w, None, dict(padding=1))
+    previous = cb.set_memory_limit(100_000)   # one image's tiles fit (84,480 bytes), the default chunk does not
+    try:
+        out = cb.conv2d(x, w, padding=1, method="winograd")
+    finally:
+        cb.set_memory_limit(previous)
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-12)
+    # a quarter of the limit holds one row of tiles (16 * 11 tiles * 10 channels * 8 bytes): bands of one row
+    assert calls == [(1, r, 1) for _ in range(3) for r in range(11)]
+    calls.clear()
+    cb.conv2d(x, w, padding=1, method="winograd")
+    assert calls == [(3, 0, 11)]                                      # without the limit: the whole batch at once
+
+
+def test_winograd_float32_error_on_the_benchmark_layer(rng):
+    # the medium layer of benchmarks/run.py (batch 2 instead of 8): Winograd's float32 rounding is about im2col's
+    x = rng.normal(size=(2, 32, 32, 32)).astype(np.float32)
+    w = (rng.normal(size=(64, 32, 3, 3)) / np.sqrt(9 * 32)).astype(np.float32)
+    exact = F.conv2d(torch.tensor(x, dtype=torch.float64), torch.tensor(w, dtype=torch.float64), padding=1).numpy()
+    scale = np.abs(x).max() * np.abs(w).sum(axis=(1, 2, 3)).max()
+    errors = {m: np.abs(cb.conv2d(x, w, padding=1, method=m) - exact).max() for m in ("im2col", "winograd")}
+    errors["torch"] = np.abs(F.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy() - exact).max()
+    assert errors["winograd"] <= 1e-6 * scale                        # the tolerance the tests use for float32
+    assert errors["winograd"] <= 2 * max(errors["im2col"], errors["torch"])   # measured: 0.35-0.6x im2col's
+
+
+def test_winograd_junk_tiles_raise_no_warning(rng):
+    import warnings
+    x = rng.normal(size=(2, 3, 9, 13)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = cb.conv2d(x, np.ones((2, 3, 3, 3), np.float32), padding=1, method="winograd")
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_auto_picks_winograd_on_the_benchmark_layers_only_with_enough_channels(dtype):
+    def auto(x_shape, w_shape, **kw):
+        return cb.choose_conv2d_method(np.zeros(x_shape, dtype), np.zeros(w_shape, dtype), **kw)
+
+    # the layers of benchmarks/run.py and of the efficient chapter: Winograd measured 0.6-0.8 of im2col's time
+    for n, c, h, o in ((8, 32, 32, 64), (16, 64, 56, 128), (1, 32, 32, 64)):
+        assert auto((n, c, h, h), (o, c, 3, 3), padding=1) == "winograd"
+    assert auto((8, 32, 32, 32), (64, 32, 3, 3), padding=1, stride=2) == "im2col"          # Winograd needs stride 1
+    # fewer than 16 channels in or out per group: Winograd's transforms outweigh its savings (1.3-2.3x im2col's)
+    assert auto((32, 8, 16, 16), (8, 8, 3, 3), padding=1) == "im2col"
+    assert auto((1, 1, 256, 256), (1, 1, 3, 3), padding=1) == "im2col"
+    assert auto((8, 64, 32, 32), (64, 1, 3, 3), padding=1, groups=64) == "im2col"          # depthwise
+    assert auto((8, 64, 32, 32), (64, 16, 3, 3), padding=1, groups=4) == "winograd"       # 16 per group
+
+
 def test_auto_keeps_im2col_for_small_layers_and_is_cached():
     x, w = np.ones((2, 3, 8, 8)), np.ones((4, 3, 3, 3))
     assert cb.choose_conv2d_method(x, w) == "im2col"

@@ -21,7 +21,8 @@ Chapter: *Efficient convolution algorithms*. :func:`convbook.conv2d` and
 - ``"auto"``: the method the cost rule of :func:`choose_conv2d_method`
   predicts to be fastest, like ``scipy.signal.choose_conv_method`` (for
   ``conv2d``, im2col unless another method is predicted to take at most 0.7
-  of its time); the rule's constants were measured on this machine (see the
+  of its time, 0.9 for Winograd, which competes from 16 channels in and out
+  per group); the rule's constants were measured on this machine (see the
   comments at ``_CONV2D_RULE``).
 
 Every method equals the loop specification (:func:`convbook.conv2d_naive`,
@@ -29,7 +30,10 @@ Every method equals the loop specification (:func:`convbook.conv2d_naive`,
 grows with the size and the magnitude of the whole image, not of each output:
 about ``1e-15 * max|x| * sum|k|`` in float64 and ``1e-6 *`` that in float32
 (the tests use these tolerances); the Winograd transforms multiply by 1/2
-and add, so small integers stay exact.
+and add, so small integers stay exact, and in float32 its error is about
+im2col's (on the layers of ``benchmarks/run.py``, at most ``2e-8 * max|x| *
+sum|k|`` measured against float64, 0.35-0.6 times im2col's; the tests allow
+``1e-6 *`` that).
 
 Separable kernels: a kernel of rank ``r`` (its singular values, by
 :func:`kernel_rank`) is the sum of ``r`` outer products of a column and a
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +55,7 @@ import scipy.fft
 from ._checks import as_array, as_int, as_mode, float_dtype
 from ._windows import pad
 from .cost import conv2d_method_cost, correlate2d_cost
-from .memory import array_bytes, check_memory
+from .memory import array_bytes, check_memory, get_memory_limit
 from .shapes import Geometry, Mode, mode_padding
 from .timing import median_time
 
@@ -94,9 +98,23 @@ _CORRELATE2D_PER_TAP = 1e-6
 # 3x3..31x31 kernels, padding k // 2), timed interleaved with convbook.timing.compare_times. im2col stays the choice
 # unless another method is predicted at most _CONV2D_MARGIN of its time: on that grid "auto" was then never slower
 # than im2col and on average 1.3 % slower than the fastest method (the FFT won for kernels from 7x7 with few
-# channels, by up to 100x at 31x31; Winograd won by at most 1.2x). On a second run of the grid, after Winograd's
-# method went a few images at a time, the same constants again never picked a method slower than im2col and were
-# on average 3-5 % slower than the fastest method (a fit to that run alone did worse on it: the machine is noisy).
+# channels, by up to 100x at 31x31). On a second run of the grid the same constants again never picked a method
+# slower than im2col and were on average 3-5 % slower than the fastest method (a fit to that run alone did worse on
+# it: the machine is noisy).
+# Winograd's constants were refitted when its method became one strided pass per transform and one batched product
+# per chunk (2026-11-26): on a grid of 24 layers with 3x3 kernels and padding 1 (1..32 images, 1..256 channels,
+# 7..512 pixels; the two layers of benchmarks/run.py among them), Winograd and im2col timed interleaved with
+# compare_times (5 rounds of 0.05 s, OMP_NUM_THREADS=1), the constants fitted as above to Winograd's time measured as
+# a ratio to im2col's times im2col's predicted time, so that the rule predicts that ratio. Measured, float32 (float64):
+# Winograd took 0.70-0.79 (0.61-0.83) of im2col's time on the layers of 32-128 channels and 14-56 pixels, 0.91-1.01
+# (0.79-1.01) with 16 channels, on 8x8 and 17x17 images and with 256 channels, 1.8 (1.4) times im2col's on a 7x7
+# image, and 1.2-2.3 times with 1-8 channels (but 0.74 (1.07) on a 128x128 image of 8 channels and 0.46 (0.43) on a
+# 512x512 image of 4), where the rule's bytes-and-operations model, fitted to the whole grid, predicts it too cheap:
+# so Winograd competes only with at least _WINOGRAD_MIN_CHANNELS input and output channels per group, and is chosen
+# when predicted at most _WINOGRAD_MARGIN of im2col's time (its prediction is fitted to its ratio to im2col
+# directly). On that grid auto then chose Winograd on every layer of 16 or more channels where it measured faster
+# than im2col, and on none where it measured more than 1 % slower (it chose it at 1.00-1.01 on two layers per
+# dtype); by the channel floor it misses the few-channel layers where Winograd was faster (0.46 and 0.74 above).
 _CONV2D_RULE: dict[str, dict[int, tuple[float, float, float, float]]] = {
     "direct": {8: (0.000243, 6.37e-11, 0, 2.81e-10),
                4: (0.000115, 1.24e-11, 0, 1.62e-10)},
@@ -104,10 +122,12 @@ _CONV2D_RULE: dict[str, dict[int, tuple[float, float, float, float]]] = {
                4: (5.56e-05, 7.46e-12, 0, 2.34e-10)},
     "fft": {8: (0.00028, 2.21e-10, 4.22e-10, 4.22e-10),
             4: (0.000164, 9.45e-11, 5.33e-11, 2.19e-10)},
-    "winograd": {8: (0.000195, 6.2e-11, 0, 5.69e-10),
-                 4: (0.000111, 3.83e-11, 0, 1.47e-10)},
+    "winograd": {8: (0.000159, 5.02e-11, 0, 1.93e-10),
+                 4: (0.000106, 1.39e-11, 0, 1.11e-10)},
 }
 _CONV2D_MARGIN = 0.7
+_WINOGRAD_MARGIN = 0.9
+_WINOGRAD_MIN_CHANNELS = 16
 
 
 def _check_method(f: str, method: Any, allowed: tuple[str, ...]) -> str:
@@ -182,8 +202,11 @@ def _auto_conv2d(x_shape: tuple[int, ...], w_shape: tuple[int, ...], x_dtype: np
                  geo: Geometry, groups: int) -> str:
     """The choice of ``'auto'``, remembered per layer: im2col unless another method is predicted much faster."""
     est = _conv2d_estimates(x_shape, w_shape, geo, groups, float_dtype(x_dtype, w_dtype).itemsize)
-    best = min(est, key=est.__getitem__)
-    return best if est[best] < _CONV2D_MARGIN * est["im2col"] else "im2col"
+    if min(w_shape[0] // groups, w_shape[1]) < _WINOGRAD_MIN_CHANNELS:
+        est.pop("winograd", None)
+    margin = {"winograd": _WINOGRAD_MARGIN}
+    chosen = {m: s for m, s in est.items() if m != "im2col" and s < margin.get(m, _CONV2D_MARGIN) * est["im2col"]}
+    return min(chosen, key=chosen.__getitem__) if chosen else "im2col"
 
 
 def run_conv2d_method(f: str, method: str, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
@@ -327,80 +350,124 @@ def winograd_tile(d: npt.ArrayLike, g: npt.ArrayLike) -> np.ndarray:
     return at @ (u * v) @ at.T                  # 16 multiplies, then additions
 
 
-#: Bytes of transformed tiles (input and output) Winograd's method holds at a time: a few images, or one.
-_WINOGRAD_CHUNK_BYTES = 8 * 2**20
+#: Bytes of transformed tiles (input and output) Winograd's method holds at a time: a few images, one image, or a
+#: band of tile rows of one image, so that the 16 channel-mixing products and both transforms stay in the cache
+#: (on this machine's 1 MB L2 per core, 1.5-2 MB measured fastest on the benchmark layers).
+_WINOGRAD_CHUNK_BYTES = 2 * 2**20
+
+
+class _WinogradBuffers(NamedTuple):
+    """The reused, flat buffers of Winograd's method; each chunk takes the first part of each."""
+
+    halves: np.ndarray   # the chunk's padded input, even rows then odd rows, each (C, images, rows + 1, 2*tw + 2)
+    rows: np.ndarray     # (4, C, images, rows, 2*tw + 2) and 2 zeros: BT d, the input transform's row pass
+    v: np.ndarray        # (16, C, images*rows*(tw + 1)): BT d B, the transformed input tiles
+    m: np.ndarray        # (16, C_out, images*rows*(tw + 1)): the 16 channel-mixing products
+    y: np.ndarray        # (C_out * images*rows*(tw + 1), 2): one row of the output tiles, AT M A
+    at2: np.ndarray      # (4, 16): kron(AT, AT), whose row 2*i + j gives output (i, j) of a tile from its products
 
 
 def _conv2d_winograd(f: str, x: np.ndarray, w: np.ndarray, geo: Geometry, groups: int) -> np.ndarray:
     """F(2x2, 3x3) over every tile, channel and image: transforms by additions, 16 matrix products.
 
-    A few images at a time (their transformed tiles within :data:`_WINOGRAD_CHUNK_BYTES`, or one image), laid
-    out channels first, so that each of the 16 products is one ``(C_out/groups x C_in/groups) @
-    (C_in/groups x images*tiles)`` matrix product per group.
+    A few images at a time, or a band of tile rows of one image (their transformed tiles within
+    :data:`_WINOGRAD_CHUNK_BYTES` and a quarter of the memory limit), laid out channels first, so that the 16
+    products are one batched ``(16, C_out/groups, C_in/groups) @ (16, C_in/groups, tiles)`` matrix product per
+    group; the buffers are allocated once and reused for every chunk. Each row of tiles carries one extra tile
+    (``tw + 1`` per row, its values unused), so that every pass of the input transform runs along long contiguous
+    or evenly strided stretches of memory.
     """
     n, c = x.shape[:2]
     o, cg = w.shape[:2]
     oh, ow = geo.output_size
     th, tw = -(-oh // 2), -(-ow // 2)
-    per_image = 16 * (c + o) * th * tw * x.dtype.itemsize
     for what, shape in (("the padded input tiles", (c, 2 * th + 2, 2 * tw + 2)),
                         ("the transformed input tiles", (16, c, th * tw)),
                         ("the transformed output tiles", (16, o, th * tw))):
         check_memory(array_bytes(shape, x.dtype), caller=f, what=f"{what} of one image (method='winograd')",
                      advice="use a smaller input or fewer channels, or method='im2col'")
-    step = max(1, min(n, _WINOGRAD_CHUNK_BYTES // per_image))
-    _, gm, _ = winograd_transforms(x.dtype)
-    u = (gm @ w @ gm.T).transpose(2, 3, 0, 1).reshape(16, groups, o // groups, cg)   # G g Gt, once per kernel
+    # the chunk: its transformed tiles within _WINOGRAD_CHUNK_BYTES and a quarter of the memory limit (all its
+    # buffers together take at most about twice that)
+    budget = min(_WINOGRAD_CHUNK_BYTES, get_memory_limit() // 4)
+    per_row = 16 * (c + o) * (tw + 1) * x.dtype.itemsize     # transformed tiles of one row of tiles of one image
+    if per_row * th <= budget:                                # whole images, a few at a time
+        images, rows = max(1, min(n, budget // (per_row * th))), th
+    else:                                                     # one image, a band of tile rows at a time
+        bands = -(-th // max(1, budget // per_row))
+        images, rows = 1, -(-th // bands)                     # bands of equal height (the last may be shorter)
+    _, gm, at = winograd_transforms(x.dtype)
+    # U = G g Gt of every kernel, once: kron(G, G) (16 x 9) times the kernels as rows of 9 taps
+    u = (np.kron(gm, gm) @ w.reshape(o * cg, 9).T).reshape(16, groups, o // groups, cg)
     out = np.empty((n, o, th, 2, tw, 2), dtype=x.dtype)
-    for first in range(0, n, step):
-        _winograd_images(x[first:first + step], u, geo, th, tw, out[first:first + step])
+    tiles = images * rows * (tw + 1)
+    width = 2 * tw + 2
+    buffers = _WinogradBuffers(
+        halves=np.zeros(2 * c * images * (rows + 1) * width, dtype=x.dtype),
+        rows=np.zeros(4 * c * images * rows * width + 2, dtype=x.dtype), v=np.empty(16 * c * tiles, dtype=x.dtype),
+        m=np.empty(16 * o * tiles, dtype=x.dtype), y=np.empty(2 * o * tiles, dtype=x.dtype), at2=np.kron(at, at))
+    for first in range(0, n, images):
+        for r0 in range(0, th, rows):
+            _winograd_chunk(x[first:first + images], u, geo, r0, min(rows, th - r0), buffers,
+                            out[first:first + images, :, r0:r0 + rows])
     full = out.reshape(n, o, 2 * th, 2 * tw)
     return full if (2 * th, 2 * tw) == (oh, ow) else np.ascontiguousarray(full[:, :, :oh, :ow])
 
 
-def _winograd_images(x: np.ndarray, u: np.ndarray, geo: Geometry, th: int, tw: int, out: np.ndarray) -> None:
-    """Winograd's output tiles of the images ``x`` into ``out`` (shape ``(N, C_out, th, 2, tw, 2)``)."""
-    n, c, h, _ = x.shape
-    groups, og, cg = u.shape[1:]
-    o = groups * og
+def _winograd_chunk(x: np.ndarray, u: np.ndarray, geo: Geometry, r0: int, nr: int, buf: _WinogradBuffers,
+                    out: np.ndarray) -> None:
+    """Winograd's output tile rows ``r0 .. r0 + nr`` of the images ``x`` into ``out`` (``(N, C_out, nr, 2, tw, 2)``)."""
+    k, c, h, wd = x.shape
+    o = u.shape[1] * u.shape[2]
+    tw = out.shape[4]
+    width = 2 * tw + 2
     (top, _), (left, _) = geo.padding
-    # the padded input, channels first, completed with zeros to whole tiles (the last may overhang by one), its
-    # even and odd columns apart: every slice below then runs along contiguous rows
-    xt = x.transpose(1, 0, 2, 3)
+    # the padded input rows 2*r0 .. 2*r0 + 2*nr + 1 of the band, channels first, even and odd rows apart (tile row
+    # r reads even[r], odd[r], even[r + 1], odd[r + 1]); the columns of padding were zeroed once and stay zero, the
+    # rows of padding (above, below, the overhang of the last tile) are zeroed here, where the band has them
+    size = c * k * (nr + 1) * width
+    lo, hi = top - 2 * r0, top + h - 2 * r0                  # band rows lo .. hi - 1 hold input rows
     half = []
     for parity in (0, 1):
-        part = np.zeros((c, n, 2 * th + 2, tw + 1), dtype=x.dtype)
-        src = xt[..., (parity - left) % 2::2]
-        start = (left - parity + 1) // 2
-        part[:, :, top:top + h, start:start + src.shape[3]] = src
+        part = buf.halves[parity * size:(parity + 1) * size].reshape(c, k, nr + 1, width)
+        first, last = max(0, (lo - parity + 1) // 2), min(nr + 1, max(0, (hi - parity + 1) // 2))
+        part[:, :, :first] = 0
+        part[:, :, max(first, last):] = 0
+        if last > first:
+            start = 2 * r0 + 2 * first + parity - top
+            src = x[:, :, start:start + 2 * (last - first) - 1:2]
+            part[:, :, first:last, left:left + wd] = src.transpose(1, 0, 2, 3)
         half.append(part)
     even, odd = half
-    # V = BT d B for every 4x4 tile (step 2): BT's rows are d0 - d2, d1 + d2, d2 - d1, d1 - d3, along the
-    # columns (tile t reads columns 2t .. 2t + 3: even[t], odd[t], even[t + 1], odd[t + 1]), then along the rows
-    e0, o0, e1, o1 = even[..., :tw], odd[..., :tw], even[..., 1:], odd[..., 1:]
-    v = np.empty((4, 4, c, n, th, tw), dtype=x.dtype)
-    for j, col in enumerate((e0 - e1, o0 + e1, e1 - o0, o0 - o1)):
-        r0, r1, r2, r3 = col[:, :, 0:2 * th:2], col[:, :, 1:2 * th:2], col[:, :, 2::2], col[:, :, 3::2]
-        np.subtract(r0, r2, out=v[0, j])
-        np.add(r1, r2, out=v[1, j])
-        np.subtract(r2, r1, out=v[2, j])
-        np.subtract(r1, r3, out=v[3, j])
-    m = np.matmul(u, v.reshape(16, groups, cg, n * th * tw)).reshape(4, 4, o, n, th, tw)   # the 16 products
-    del v
-    # Y = AT M A: AT's rows are m0 + m1 + m2 and m1 - m2 - m3
-    s0 = np.add(m[0], m[1])
-    s0 += m[2]
-    s1 = np.subtract(m[1], m[2])
-    s1 -= m[3]
-    del m
-    part = np.empty((o, n, th, tw), dtype=x.dtype)
-    for i, si in enumerate((s0, s1)):
-        np.add(si[0], si[1], out=part)
-        part += si[2]
-        out[:, :, :, i, :, 0] = part.transpose(1, 0, 2, 3)
-        np.subtract(si[1], si[2], out=part)
-        part -= si[3]
-        out[:, :, :, i, :, 1] = part.transpose(1, 0, 2, 3)
+    # V = BT d B, BT's rows being d0 - d2, d1 + d2, d2 - d1, d1 - d3: along the rows of every tile (long contiguous
+    # stretches), then along its columns, as evenly strided 1-D passes over the rows (tile t of a row reads
+    # columns 2t .. 2t + 3; the extra tile t = tw reads past the row and is never used)
+    length = c * k * nr * width
+    rows = buf.rows[:4 * length].reshape(4, c, k, nr, width)
+    np.subtract(even[:, :, :nr], even[:, :, 1:], out=rows[0])
+    np.add(odd[:, :, :nr], even[:, :, 1:], out=rows[1])
+    np.subtract(even[:, :, 1:], odd[:, :, :nr], out=rows[2])
+    np.subtract(odd[:, :, :nr], odd[:, :, 1:], out=rows[3])
+    t = k * nr * (tw + 1)
+    v = buf.v[:16 * c * t].reshape(4, 4, c * t)
+    for i in range(4):
+        col = [buf.rows[i * length + b:i * length + b + 2 * c * t:2] for b in range(4)]
+        np.subtract(col[0], col[2], out=v[i, 0])
+        np.add(col[1], col[2], out=v[i, 1])
+        np.subtract(col[2], col[1], out=v[i, 2])
+        np.subtract(col[1], col[3], out=v[i, 3])
+    groups, _, cg = u.shape[1:]
+    m = buf.m[:16 * o * t].reshape(16, groups, o // groups, t)
+    if cg == 1:   # one input channel per group: the products are scalings (numpy's 1 x 1 matmul is slow)
+        np.multiply(u, v.reshape(16, groups, 1, t), out=m)
+    else:
+        np.matmul(u, v.reshape(16, groups, cg, t), out=m)                      # the 16 products
+    # Y = AT M A, one row i of every output tile at a time: (C_out*tiles x 16) @ (16 x 2) with the two rows of
+    # kron(AT, AT) for (i, 0) and (i, 1), which lands each tile's two outputs of row i side by side, as in ``out``
+    mt = m.reshape(16, o * t).T
+    y = buf.y[:2 * o * t].reshape(o * t, 2)
+    for i in range(2):
+        np.matmul(mt, buf.at2[2 * i:2 * i + 2].T, out=y)
+        out[:, :, :, i] = y.reshape(o, k, nr, tw + 1, 2)[:, :, :, :tw].transpose(1, 0, 2, 3, 4)
 
 
 def _conv2d_applicable(f: str, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any,
