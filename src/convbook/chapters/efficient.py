@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +40,7 @@ from ..gabor import gabor_kernel
 from ..plotting import FIG_WIDTH, check_legible
 from ..pooling import avg_pool2d, max_pool2d
 from ..timing import compare_times, median_time, peak_gemm_flops
+from . import one_torch_thread
 
 __all__ = ["LINEAR_STEPS", "FULL_STEPS", "N_TRAIN", "RANKING_N_TRAIN", "N_PATCHES",
            "METHOD_COLORS", "Sweep", "sweep", "crossover", "peak_bytes", "plot_sweep", "separable_table",
@@ -72,18 +72,6 @@ LINEAR_STEPS, FULL_STEPS = 100, 100
 _LINEAR_LR, _FULL_LR = 0.05, 0.03
 #: Training digits of :func:`feature_comparison` and of :func:`architecture_ranking`; patches for k-means.
 N_TRAIN, RANKING_N_TRAIN, N_PATCHES = 1200, 600, 5000
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @dataclass(frozen=True)
@@ -210,7 +198,7 @@ def fixed_filter_accuracy(filters: Any, split: Split, pool: int = 2, seed: int =
     import torch
     import torch.nn.functional as F
 
-    with _one_thread():
+    with one_torch_thread():
         torch.manual_seed(seed)
         w = torch.as_tensor(np.asarray(filters), dtype=torch.float32)
         start = time.perf_counter()
@@ -243,7 +231,7 @@ def trained_accuracy(size: int, n: int, split: Split, pool: int = 2, seed: int =
     import torch
     import torch.nn.functional as F
 
-    with _one_thread():
+    with one_torch_thread():
         torch.manual_seed(seed)
         w = torch.tensor(random_filters(n, size, seed), dtype=torch.float32, requires_grad=True)
         side = _SIDE // pool
@@ -746,7 +734,7 @@ def machine_comparison(*, repeat: int = 5, min_time: float = 0.02, trials: int =
         return torch.ops.aten.convolution_backward(tg, tx, tw, [o], [1, 1], [1, 1], [1, 1], False, [0, 0], 1,
                                                    [True, True, True])
 
-    with threadpool_limits(1), _one_thread():
+    with threadpool_limits(1), one_torch_thread():
         peak = peak_gemm_flops(np.float32, trials=trials)
         methods = [m for m in CONV2D_METHODS if m != "auto"]
         auto = choose_conv2d_method(x, w, padding=1)

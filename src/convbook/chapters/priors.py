@@ -14,8 +14,7 @@ that needs the digit's position).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,6 +29,7 @@ from torch import nn
 from ..data import digits
 from ..plotting import FIG_WIDTH, check_legible
 from ..priors import locality_mask, prior_costs, tied_matrix, tying_pattern
+from . import one_torch_thread
 
 __all__ = [
     "CANVAS", "MODELS", "TASKS", "MODEL_COLORS", "place_digits", "shifted_offsets", "make_tasks",
@@ -52,16 +52,6 @@ TASKS = ("centred", "shifted", "permuted", "position")
 #: One colour per model, the same in every figure.
 MODEL_COLORS = {"MLP": "tab:blue", "locally connected": "tab:orange", "convolutional": "tab:green",
                 "conv + max pool": "tab:red"}
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def place_digits(images: np.ndarray, offsets: np.ndarray, canvas: int = CANVAS) -> np.ndarray:
@@ -203,7 +193,7 @@ def n_params(net: nn.Module) -> int:
 def train(name: str, x: torch.Tensor, y: torch.Tensor, seed: int = 0, *, updates: int = 160, batch: int = 64,
           lr: float = 0.01) -> nn.Module:
     """Train model ``name`` with Adam on mini-batches (cross-entropy), one thread, fixed seed: deterministic."""
-    with _one_thread():
+    with one_torch_thread():
         torch.manual_seed(seed)
         net = make_model(name, max(10, int(y.max()) + 1))
         gen = torch.Generator().manual_seed(seed)
@@ -222,7 +212,7 @@ def train(name: str, x: torch.Tensor, y: torch.Tensor, seed: int = 0, *, updates
 
 def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Share of ``x`` that ``net`` labels right."""
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_torch_thread():
         return float((net(x).argmax(1) == y).float().mean())
 
 
@@ -326,7 +316,7 @@ def train_tied_and_conv(size: int = 8, k: int = 3, n: int = 32, steps: int = 200
     noise. An unconstrained fully connected layer, started from the dense
     matrix of that kernel, is trained the same way.
     """
-    with _one_thread():
+    with one_torch_thread():
         gen = torch.Generator().manual_seed(seed)
         x = torch.randn(n, 1, size, size, generator=gen, dtype=torch.float64)
         true = torch.randn(1, 1, k, k, generator=gen, dtype=torch.float64)
@@ -442,7 +432,7 @@ def conv_layer_rank(net: nn.Module, size: int = CANVAS) -> int:
     """Rank of the linear part of ``net``'s first layer (a ``Conv2d``), as a matrix on ``size x size`` images."""
     conv = net[0]
     basis = torch.eye(size * size).reshape(-1, 1, size, size)
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), one_torch_thread():
         m = F.conv2d(basis, conv.weight, None, conv.stride, conv.padding).flatten(1)
     return int(torch.linalg.matrix_rank(m.double()))
 

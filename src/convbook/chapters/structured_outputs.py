@@ -28,6 +28,7 @@ from ..plotting import FIG_WIDTH, check_legible
 from ..pooling import max_pool2d
 from ..shapes import output_size
 from ..structured import SHAPE_CLASSES, dense_to_conv, synthetic_shapes
+from . import one_torch_thread
 from .pooling import VGG16, vgg16_shapes
 
 __all__ = ["DigitsNet", "train_digits_net", "digit_scene", "crop_match", "vgg16_multiplies", "digits_multiplies",
@@ -108,9 +109,7 @@ def train_digits_net(seed: int = 0, channels: int = 12, hidden: int = 32, steps:
     """
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         torch.manual_seed(seed)
         images, labels = digits()
         order = np.random.default_rng(seed).permutation(len(images))
@@ -127,8 +126,6 @@ def train_digits_net(seed: int = 0, channels: int = 12, hidden: int = 32, steps:
         model = model.double().eval()
         with torch.no_grad():
             acc = float((model(x[n_train:].double()).argmax(1) == y[n_train:]).double().mean())
-    finally:
-        torch.set_num_threads(threads)
     p = [t.detach().numpy().copy() for t in model.parameters()]
     return DigitsNet(*p), acc, model
 
@@ -298,9 +295,7 @@ def train_segmenter(seed: int = 0, n_train: int = 384, size: int = 24, channels:
     import torch
     from torch import nn
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         images, labels = synthetic_shapes(n_train, size, rng=rng)
@@ -317,8 +312,6 @@ def train_segmenter(seed: int = 0, n_train: int = 384, size: int = 24, channels:
             opt.step()
             losses.append(float(loss.detach()))
         model.eval()
-    finally:
-        torch.set_num_threads(threads)
     return Segmenter(model, sum(p.numel() for p in model.parameters()), losses)
 
 
@@ -425,9 +418,7 @@ def train_refiner(seed: int = 0, steps: int = 4, n_train: int = 384, size: int =
     import torch
     from torch import nn
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         images, labels = synthetic_shapes(n_train, size, rng=rng)
@@ -442,8 +433,6 @@ def train_refiner(seed: int = 0, steps: int = 4, n_train: int = 384, size: int =
             loss.backward()
             opt.step()
         model.eval()
-    finally:
-        torch.set_num_threads(threads)
     return Refiner(model, sum(p.numel() for p in model.parameters()), steps)
 
 
