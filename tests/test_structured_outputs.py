@@ -47,7 +47,9 @@ def test_grid_entries_are_the_aligned_crops_for_every_seed(digit_nets):
         assert evaluated == [(a, b) for a in rows for b in cols], seed
         assert match[match > 1e-12].min() > 0.1, seed
         scores = net.as_conv(scene[None, None])[0]
-        np.testing.assert_array_equal(scores.argmax(0)[::4, ::4], labels)
+        tiles = scene.reshape(3, 8, 3, 8).transpose(0, 2, 1, 3).reshape(9, 1, 8, 8)
+        np.testing.assert_allclose(scores[:, ::4, ::4].reshape(10, 9).T, net(tiles), atol=1e-12)
+        assert (scores.argmax(0)[::4, ::4] == labels).sum() >= 7, seed   # test digits: most, not all, are right
 
 
 def test_digits_net_refuses_other_sizes_for_its_dense_head(digit_nets):
@@ -75,6 +77,8 @@ def test_digit_scene_is_seeded():
     b, lb = ch.digit_scene(2, 3, seed=4)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (16, 24) and la.shape == (2, 3)
+    trained_on = np.random.default_rng(0).permutation(len(cb.digits()[0]))[:1300]   # train_digits_net's split
+    assert len(ch.test_indices(0)) == 497 and not set(ch.test_indices(0)) & set(trained_on)
 
 
 # --- pixel-wise prediction -------------------------------------------------------------------------------------------

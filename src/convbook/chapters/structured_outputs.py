@@ -31,7 +31,8 @@ from ..structured import SHAPE_CLASSES, dense_to_conv, synthetic_shapes
 from . import one_torch_thread
 from .pooling import VGG16, vgg16_shapes
 
-__all__ = ["DigitsNet", "train_digits_net", "digit_scene", "crop_match", "vgg16_multiplies", "digits_multiplies",
+__all__ = ["DigitsNet", "train_digits_net", "test_indices", "digit_scene", "crop_match", "vgg16_multiplies",
+           "digits_multiplies",
            "plot_prediction_grid", "Segmenter", "train_segmenter", "segment", "plot_segmentation", "iou_table",
            "CLASS_COLORS", "vgg16_layer_shapes", "Refiner", "train_refiner", "refine", "unrolled", "receptive_sides",
            "data_type_examples", "data_types_table"]
@@ -130,15 +131,29 @@ def train_digits_net(seed: int = 0, channels: int = 12, hidden: int = 32, steps:
     return DigitsNet(*p), acc, model
 
 
-def digit_scene(rows: int = 3, cols: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """A scene of ``rows x cols`` digits side by side (8 x 8 each), drawn from the last 497 digits (test set).
+def test_indices(seed: int = 0, n_train: int = 1300) -> np.ndarray:
+    """Indices of the digits :func:`train_digits_net` with the same ``seed`` and ``n_train`` did not train on.
+
+    Returns
+    -------
+    array of int, shape (1797 - n_train,)
+        The tail of the same seeded permutation that ``train_digits_net`` splits.
+    """
+    return np.random.default_rng(seed).permutation(len(digits()[0]))[n_train:]
+
+
+def digit_scene(rows: int = 3, cols: int = 3, seed: int = 0, train_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A scene of ``rows x cols`` digits side by side (8 x 8 each), drawn from the test digits.
+
+    The digits are drawn (with ``seed``) from :func:`test_indices` of the net trained with ``train_seed``,
+    so that none of them was seen in training.
 
     Returns
     -------
     (image of shape (8 rows, 8 cols), labels of shape (rows, cols))
     """
     images, labels = digits()
-    pick = np.random.default_rng(seed).choice(np.arange(1300, len(images)), rows * cols, replace=False)
+    pick = np.random.default_rng(seed).choice(test_indices(train_seed), rows * cols, replace=False)
     tiles = images[pick].reshape(rows, cols, 8, 8)
     return tiles.transpose(0, 2, 1, 3).reshape(8 * rows, 8 * cols), labels[pick].reshape(rows, cols)
 
