@@ -14,7 +14,7 @@ parameters (or of the matrix, for the matrix forms).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "Cost",
     "OpCount",
     "conv2d_cost",
+    "convnd_cost",
     "correlate2d_cost",
     "dense_matrix_cost",
     "sparse_matrix_cost",
@@ -150,6 +151,55 @@ def conv2d_cost(input_shape: tuple[int, int, int, int], weight_shape: tuple[int,
     taps = math.prod(int(v) for v in weight_shape[1:])
     mul, add = _sums(outputs, taps, bias)
     params = n_out * taps + (n_out if bias else 0)
+    return Cost(params, mul, add, params * itemsize, out_shape)
+
+
+def convnd_cost(input_shape: Sequence[int], weight_shape: Sequence[int], stride: int | Sequence[int] = 1,
+                padding: int | Sequence[int] | str = 0, bias: bool = False, itemsize: int = 8) -> Cost:
+    """Cost of :func:`convbook.convnd`, the N-d layer, by the conventions of this module.
+
+    Parameters
+    ----------
+    input_shape : (N, C_in, *spatial)
+    weight_shape : (C_out, C_in, *kernel)
+    stride, padding : as in :func:`convbook.convnd`
+    bias : bool
+        One bias per output channel.
+    itemsize : int
+        Bytes per stored number.
+
+    Returns
+    -------
+    Cost
+        ``multiplies = outputs * C_in * prod(kernel)``, ``adds = outputs *
+        (C_in * prod(kernel) - 1)`` (+ ``outputs`` with a bias), as
+        :func:`convbook.conv2d_cost` counts in 2-D.
+
+    Examples
+    --------
+    A 3-tap kernel on a 10-sample signal: 8 outputs x 3 multiplies, 8 x 2 adds.
+
+    >>> c = convnd_cost((1, 1, 10), (1, 1, 3))
+    >>> c.output_shape, c.multiplies, c.adds, c.params
+    ((1, 1, 8), 24, 16, 3)
+    """
+    f = "convnd_cost"
+    shapes = []
+    for name, s in (("input_shape", input_shape), ("weight_shape", weight_shape)):
+        if not isinstance(s, Sequence) or isinstance(s, str) or len(s) < 3:
+            raise ValueError(f"{f}: {name} must be a sequence of at least 3 ints (batch/out, channels, "
+                             f"*spatial); got {s!r}")
+        shapes.append(tuple(as_int(f, name, v, 1) for v in s))
+    xs, ws = shapes
+    if len(xs) != len(ws) or xs[1] != ws[1]:
+        raise ValueError(f"{f}: weight_shape must be (C_out, C_in, *kernel) matching input_shape "
+                         f"(C_in = {xs[1]}, {len(xs) - 2} spatial axes); got input_shape={xs}, weight_shape={ws}")
+    itemsize = as_int(f, "itemsize", itemsize, 1)
+    geo = Geometry.conv(xs[2:], ws[2:], stride, padding, caller=f)
+    out_shape = (xs[0], ws[0], *geo.output_size)
+    outputs, taps = math.prod(out_shape), math.prod(ws[1:])
+    mul, add = _sums(outputs, taps, bias)
+    params = ws[0] * taps + (ws[0] if bias else 0)
     return Cost(params, mul, add, params * itemsize, out_shape)
 
 

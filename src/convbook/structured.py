@@ -9,7 +9,7 @@ crop whose offset is a multiple of the network's total stride
 (:func:`class_iou`) on synthetic scenes (:func:`synthetic_shapes`) and
 cleaned up by connected regions (:func:`merge_regions`). :func:`convnd` is
 the N-dimensional correlation layer (1-D signals, 2-D images, 3-D volumes
-and videos), :func:`convnd_cost` its cost.
+and videos), :func:`convbook.convnd_cost` its cost.
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ from scipy import ndimage
 
 from ._checks import as_array, as_computed, as_int, as_real, float_dtype
 from ._windows import unfold
-from .cost import Cost
 from .memory import array_bytes, check_memory
 from .shapes import Geometry, output_size
 
 __all__ = ["dense_to_conv", "dense_to_conv_naive", "prediction_grid_size", "aligned_offsets", "SHAPE_CLASSES",
-           "synthetic_shapes", "class_iou", "class_iou_naive", "merge_regions", "convnd", "convnd_naive",
-           "convnd_cost"]
+           "synthetic_shapes", "class_iou", "class_iou_naive", "merge_regions", "convnd", "convnd_naive"]
 
 #: The classes of :func:`synthetic_shapes`, in label order.
 SHAPE_CLASSES: tuple[str, ...] = ("background", "disc", "square", "bar")
@@ -518,51 +516,3 @@ def convnd_naive(x: npt.ArrayLike, weight: npt.ArrayLike, bias: npt.ArrayLike | 
                     acc = bias[o] if acc is None else acc + bias[o]
                 out[(n, o, *pos)] = 0 if acc is None else acc
     return out
-
-
-def convnd_cost(input_shape: Sequence[int], weight_shape: Sequence[int], stride: int | Sequence[int] = 1,
-                padding: int | Sequence[int] | str = 0, bias: bool = False, itemsize: int = 8) -> Cost:
-    """Cost of :func:`convnd`, by the conventions of :mod:`convbook.cost`.
-
-    Parameters
-    ----------
-    input_shape : (N, C_in, *spatial)
-    weight_shape : (C_out, C_in, *kernel)
-    stride, padding : as in :func:`convnd`
-    bias : bool
-        One bias per output channel.
-    itemsize : int
-        Bytes per stored number.
-
-    Returns
-    -------
-    Cost
-        ``multiplies = outputs * C_in * prod(kernel)``, ``adds = outputs *
-        (C_in * prod(kernel) - 1)`` (+ ``outputs`` with a bias), as
-        :func:`convbook.conv2d_cost` counts in 2-D.
-
-    Examples
-    --------
-    A 3-tap kernel on a 10-sample signal: 8 outputs x 3 multiplies, 8 x 2 adds.
-
-    >>> c = convnd_cost((1, 1, 10), (1, 1, 3))
-    >>> c.output_shape, c.multiplies, c.adds, c.params
-    ((1, 1, 8), 24, 16, 3)
-    """
-    f = "convnd_cost"
-    shapes = []
-    for name, s in (("input_shape", input_shape), ("weight_shape", weight_shape)):
-        if not isinstance(s, Sequence) or isinstance(s, str) or len(s) < 3:
-            raise ValueError(f"{f}: {name} must be a sequence of at least 3 ints (batch/out, channels, "
-                             f"*spatial); got {s!r}")
-        shapes.append(tuple(as_int(f, name, v, 1) for v in s))
-    xs, ws = shapes
-    if len(xs) != len(ws) or xs[1] != ws[1]:
-        raise ValueError(f"{f}: weight_shape must be (C_out, C_in, *kernel) matching input_shape "
-                         f"(C_in = {xs[1]}, {len(xs) - 2} spatial axes); got input_shape={xs}, weight_shape={ws}")
-    itemsize = as_int(f, "itemsize", itemsize, 1)
-    geo = Geometry.conv(xs[2:], ws[2:], stride, padding, caller=f)
-    out_shape = (xs[0], ws[0], *geo.output_size)
-    outputs, taps = math.prod(out_shape), math.prod(ws[1:])
-    params = ws[0] * taps + (ws[0] if bias else 0)
-    return Cost(params, outputs * taps, outputs * (taps - 1) + (outputs if bias else 0), params * itemsize, out_shape)
