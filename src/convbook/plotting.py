@@ -224,11 +224,14 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, cmap: st
 
 def plot_cost_growth(sizes: Sequence[float], series: dict[str, Sequence[float]], *, xlabel: str,
                      ylabel: str, extrapolate: dict[str, tuple[float, float]] | None = None,
-                     ax: Any = None) -> Any:
+                     styles: dict[str, dict[str, Any]] | None = None, ax: Any = None) -> Any:
     """Log-log plot of costs against problem size, with optional extrapolated points.
 
     ``extrapolate[name] = (x, y)`` draws an open marker joined to the last
     measured point of ``series[name]`` by a dashed line, in the series' colour.
+    ``styles[name]`` holds line keywords (``color``, ``marker``, ``linestyle``,
+    ``ms``...) for that series, over the default of round markers joined by
+    solid lines in the colour cycle's next colour.
 
     Returns
     -------
@@ -238,7 +241,7 @@ def plot_cost_growth(sizes: Sequence[float], series: dict[str, Sequence[float]],
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH * 0.8, 3.8))
     for name, ys in series.items():
-        line, = ax.loglog(sizes, ys, "o-", label=name)
+        line, = ax.loglog(sizes, ys, label=name, **{"marker": "o", "linestyle": "-", **(styles or {}).get(name, {})})
         if extrapolate and name in extrapolate:
             x, y = extrapolate[name]
             ax.loglog([sizes[-1], x], [ys[-1], y], "--", color=line.get_color())

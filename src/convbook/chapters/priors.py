@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..data import digits
-from ..plotting import FIG_WIDTH, check_legible
+from ..plotting import FIG_WIDTH, check_legible, plot_cost_growth
 from ..priors import locality_mask, prior_costs, tied_matrix, tying_pattern
 from . import one_torch_thread
 
@@ -382,29 +382,21 @@ def plot_prior_matrices(kernel: np.ndarray, input_shape: tuple[int, int]) -> Any
     return check_legible(fig)
 
 
+#: One colour and line per layer in the cost figures (the convolution's line covers the locally connected one's).
+COST_STYLES = {"fully connected": {"color": "tab:blue", "marker": "o", "ms": 4},
+               "locally connected": {"color": "tab:orange", "marker": "s", "linestyle": "--", "ms": 4},
+               "convolution": {"color": "tab:green", "marker": "^", "ms": 4}}
+
+
 def plot_costs(sizes: Sequence[int], costs: dict[str, Sequence[int]], *, ylabel: str, ax: Any = None) -> Any:
     """Log-log plot of a count (parameters or multiply-adds) against the input side, one line per layer.
 
     Returns
     -------
-    matplotlib Axes (Figure's first axes when drawn alone)
+    matplotlib Axes
     """
-    own = ax is None
-    if ax is None:
-        _, ax = plt.subplots(figsize=(FIG_WIDTH, 3.2))
-    styles = {"fully connected": ("tab:blue", "o-"), "locally connected": ("tab:orange", "s--"),
-              "convolution": ("tab:green", "^-")}
-    for name, ys in costs.items():
-        color, style = styles.get(name, ("0.3", "o-"))
-        ax.loglog(sizes, ys, style, color=color, ms=4, label=name)
-    ax.set_xlabel("input side N (N × N pixels)")
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
-    if own:
-        ax.figure.tight_layout()
-        check_legible(ax)
-    return ax
+    return plot_cost_growth(sizes, costs, xlabel="input side N (N × N pixels)", ylabel=ylabel, styles=COST_STYLES,
+                            ax=ax)
 
 
 def plot_prior_costs(sizes: Sequence[int], kernel_size: int) -> Any:
